@@ -1,0 +1,43 @@
+"""JSON Schema export of every message, for producers and consumers not written in Python."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from schemas.article import Article
+from schemas.batch import Batch
+from schemas.dead_letter import DeadLetter
+from schemas.job import Job
+
+MODELS: dict[str, type[BaseModel]] = {
+    "job": Job,
+    "article": Article,
+    "dead_letter": DeadLetter,
+    "batch": Batch,
+}
+SCHEMA_DIR = Path(__file__).parent / "json"
+
+
+def render(model: type[BaseModel]) -> str:
+    """The JSON Schema of `model` as stable, pretty JSON text."""
+    return json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def export(directory: Path = SCHEMA_DIR) -> list[Path]:
+    """Write one `<name>.schema.json` per message into `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, model in MODELS.items():
+        path = directory / f"{name}.schema.json"
+        path.write_text(render(model), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for p in export(Path(sys.argv[1]) if len(sys.argv) > 1 else SCHEMA_DIR):
+        print(p)

@@ -1,0 +1,298 @@
+"""The `copydesk` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
+
+from schemas.job import ContentType
+from worker.client import Producer, Submitted, envelope_lines, job_from_bytes
+from worker.embedded import redis_for, resolve_settings
+from worker.logging import configure_logging
+from worker.pipeline import InlineRun, run_inline
+from worker.resources import Resources
+from worker.settings import Settings, get_settings
+from worker.store import Store, client_for
+
+app = typer.Typer(help="copydesk: clean articles from crawled pages.", no_args_is_help=True)
+dead_app = typer.Typer(help="The dead-letter stream.", no_args_is_help=True)
+app.add_typer(dead_app, name="dead")
+out = Console()
+err = Console(stderr=True)
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+PROGRESS_FROM = 5
+
+
+@app.callback()
+def _main() -> None:
+    configure_logging(get_settings())
+
+
+def _connected() -> Settings:
+    settings = resolve_settings()
+    if settings.redis_url is None:
+        err.print("[red]No Redis: set COPYDESK_REDIS_URL, or start `copydesk worker` "
+                  "(it runs an embedded server that other commands find).[/red]")
+        raise typer.Exit(2)
+    return settings
+
+
+def _store(settings: Settings) -> Store:
+    from worker.keys import Keys  # noqa: PLC0415
+
+    return Store(client_for(settings.require_redis_url()), Keys(settings.key_prefix))
+
+
+def _files(paths: list[str]) -> Iterator[Path]:
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            yield from sorted(f for f in path.rglob("*") if f.is_file())
+        else:
+            yield path
+
+
+def _submissions(paths: list[str], kind: str | None, url: str | None,
+                 source: str | None) -> Iterator[tuple[str, Any]]:
+    """(label, job or raw envelope) for every path: files, folders, '-' or JSON lines."""
+    for path in (Path("-") if p == "-" else p for p in paths):
+        if str(path) == "-":
+            data = sys.stdin.buffer.read()
+            yield "stdin", job_from_bytes(data, content_type=ContentType(kind or "text/plain"),
+                                          url=url, source=source)
+            continue
+        for f in _files([str(path)]):
+            if f.suffix == ".jsonl":
+                for i, line in enumerate(envelope_lines(f.read_text(encoding="utf-8"))):
+                    yield f"{f}:{i + 1}", line
+                continue
+            ctype = kind or ("text/html" if f.suffix.lower() in HTML_SUFFIXES else "text/plain")
+            yield str(f), job_from_bytes(f.read_bytes(), content_type=ContentType(ctype),
+                                         url=url, source=source)
+
+
+@app.command()
+def submit(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, '-' for stdin, or .jsonl.")],
+    content_type: Annotated[str | None, typer.Option("--type", help="text/html or text/plain")] = None,
+    url: Annotated[str | None, typer.Option(help="URL of the page (single blobs).")] = None,
+    source: Annotated[str | None, typer.Option(help="Name of the crawler.")] = None,
+    force: Annotated[bool, typer.Option(help="Queue again ids submitted before.")] = False,
+) -> None:
+    """Submit blobs to the queue; prints each job id and what became of it."""
+    settings = _connected()
+    producer = Producer(settings)
+    items = list(_submissions(paths, content_type, url, source))
+    counts: dict[str, int] = {}
+    shown = track(items, description="submitting", console=err) if len(items) >= PROGRESS_FROM \
+        else items
+    for label, item in shown:
+        result: Submitted = (producer.submit_envelope(item, force=force) if isinstance(item, str)
+                             else producer.submit_job(item, force=force))
+        counts[result.status] = counts.get(result.status, 0) + 1
+        out.print(f"{result.job_id}\t{result.status}{'  ' + result.reason if result.reason else ''}"
+                  f"\t{label}", highlight=False)
+    err.print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option("-c", "--concurrency")] = None,
+    loglevel: Annotated[str, typer.Option()] = "INFO",
+) -> None:
+    """Run a Celery worker (with an embedded Valkey when COPYDESK_REDIS_URL is unset)."""
+    with redis_for(get_settings()) as settings:
+        if get_settings().redis_url is None or os.environ.get("COPYDESK_REDIS_URL"):
+            err.print(f"Redis at {settings.require_redis_url().split('@')[-1]}")
+        from worker.app import create_app  # noqa: PLC0415
+
+        celery_app = create_app(settings)
+        celery_app.worker_main([
+            "worker", f"--loglevel={loglevel}", "--pool=prefork",
+            f"--concurrency={concurrency or settings.worker_concurrency}",
+            f"--queues={settings.queue}", "--without-mingle", "--without-gossip",
+        ])
+
+
+def _read_jobs(path: Path | None, blob: Path | None) -> Iterator[dict[str, Any] | str]:
+    if blob is not None and blob.suffix != ".jsonl":
+        kind = "text/html" if blob.suffix.lower() in HTML_SUFFIXES else "text/plain"
+        job = job_from_bytes(blob.read_bytes(), content_type=ContentType(kind))
+        yield job.model_dump(mode="json")
+        return
+    src = path or blob
+    handle = sys.stdin if src is None or str(src) == "-" else src.open(encoding="utf-8")
+    with handle:
+        for line in handle:
+            if line.strip():
+                yield line
+
+
+@app.command()
+def process(
+    blob: Annotated[Path | None, typer.Argument(help="One page file, or a .jsonl of jobs.")] = None,
+    jobs_in: Annotated[Path | None, typer.Option("--in", help="JSON lines of job envelopes.")] = None,
+    articles_out: Annotated[Path | None, typer.Option("--out", help="Where articles go.")] = None,
+) -> None:
+    """Run every stage in this process (no Redis; dedup in memory), one article per line."""
+    runner = InlineRun(Resources(get_settings()))
+    jobs = list(_read_jobs(jobs_in, blob))
+    sink = articles_out.open("w", encoding="utf-8") if articles_out else sys.stdout
+    n = 0
+    started = time.perf_counter()
+    with sink:
+        shown = track(jobs, description="processing", console=err) if len(jobs) >= 50 else jobs
+        for article in run_inline(runner, shown):
+            sink.write(article.model_dump_json() + "\n")
+            n += 1
+    err.print(f"jobs={len(jobs)} articles={n} bad={len(runner.failures)} "
+              f"seconds={time.perf_counter() - started:.1f}")
+    for job_id, reason, message in runner.failures[:20]:
+        err.print(f"  bad {job_id}: {reason}: {message}")
+
+
+def _print_article(a: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps(a)) if out.is_terminal else print(json.dumps(a))
+        return
+    regions = ", ".join(f"{r['region']} {r['score']:.2f}" for r in a.get("regions", []))
+    dup = f"  duplicate of {a['duplicate_of']}" if a.get("duplicate_of") else ""
+    out.print(f"[bold]{a.get('title') or '(no title)'}[/bold]\n  {a['article_id']}  "
+              f"dateline={a.get('dateline')}  primary={a.get('primary_region')}  [{regions}]  "
+              f"{len(a.get('text', ''))} chars{dup}", highlight=False)
+
+
+@app.command()
+def tail(
+    follow: Annotated[bool, typer.Option(help="Keep waiting for new articles.")] = False,
+    count: Annotated[int, typer.Option(help="Show the last N when not following.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Whole records as JSON.")] = False,
+    stream: Annotated[str | None, typer.Option(help="Stream to read.")] = None,
+) -> None:
+    """Print the newest articles on the output stream (and new ones with --follow)."""
+    settings = _connected()
+    client = client_for(settings.require_redis_url())
+    name = stream or settings.output_stream
+    last = "0-0"
+    for entry_id, fields in reversed(client.xrevrange(name, count=count)):
+        _print_article(json.loads(fields["article"]), as_json=as_json)
+        last = entry_id
+    while follow:
+        for _, entries in client.xread({name: last}, block=5000) or []:
+            for entry_id, fields in entries:
+                _print_article(json.loads(fields["article"]), as_json=as_json)
+                last = entry_id
+
+
+@app.command()
+def consume(
+    group: Annotated[str, typer.Option(help="Consumer group name.")],
+    consumer: Annotated[str, typer.Option(help="This consumer's name.")] = "cli",
+    count: Annotated[int, typer.Option(help="Stop after N articles (0: run on).")] = 0,
+    block_ms: Annotated[int, typer.Option(help="How long to wait for new entries.")] = 5000,
+) -> None:
+    """Read articles as a member of a consumer group, print them as JSON lines, ack each."""
+    settings = _connected()
+    client = client_for(settings.require_redis_url())
+    name = settings.output_stream
+    try:
+        client.xgroup_create(name, group, id="0", mkstream=True)
+    except Exception as exc:  # noqa: BLE001 - BUSYGROUP: the group exists
+        if "BUSYGROUP" not in str(exc):
+            raise
+    seen = 0
+    while count == 0 or seen < count:
+        resp = client.xreadgroup(group, consumer, {name: ">"}, count=10, block=block_ms)
+        if not resp:
+            if count:
+                break
+            continue
+        for _, entries in resp:
+            for entry_id, fields in entries:
+                print(fields["article"], flush=True)
+                client.xack(name, group, entry_id)
+                seen += 1
+
+
+@dead_app.command("list")
+def dead_list(count: Annotated[int, typer.Option()] = 50) -> None:
+    """Show dead letters: job, stage, reason and message."""
+    settings = _connected()
+    table = Table("entry", "job", "stage", "reason", "message")
+    for entry_id, letter in list(_store(settings).read_stream(settings.dead_stream, "dead"))[-count:]:
+        table.add_row(entry_id, str(letter.get("job_id")), letter["stage"], letter["reason"],
+                      letter["message"][:120])
+    out.print(table)
+
+
+@dead_app.command("replay")
+def dead_replay(
+    entries: Annotated[list[str] | None, typer.Argument(help="Entry ids (default: all).")] = None,
+) -> None:
+    """Resubmit dead-lettered jobs whose envelope was kept, and remove them from the stream."""
+    settings = _connected()
+    store = _store(settings)
+    producer = Producer(settings)
+    letters = [(i, d) for i, d in store.read_stream(settings.dead_stream, "dead")
+               if not entries or i in entries]
+    replayed = 0
+    for entry_id, letter in track(letters, description="replaying", console=err):
+        envelope = letter.get("envelope")
+        if not isinstance(envelope, dict) or "content_length" in envelope:
+            continue
+        result = producer.submit_envelope(envelope, force=True)
+        if result.status == "queued":
+            store.client.xdel(settings.dead_stream, entry_id)
+            replayed += 1
+    err.print(f"replayed={replayed} kept={len(letters) - replayed}")
+
+
+@app.command()
+def demo(timeout_s: Annotated[float, typer.Option()] = 120.0) -> None:
+    """Start a worker (and an embedded Valkey), submit the demo pages, print their articles."""
+    from worker.demo import DEMO_JOBS  # noqa: PLC0415
+
+    with redis_for(get_settings()) as settings:
+        proc = subprocess.Popen(  # noqa: S603 - our own worker, by module path
+            [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool=prefork",
+             "--concurrency=1", f"--queues={settings.queue}", "--loglevel=WARNING",
+             "--without-mingle", "--without-gossip"],
+            env={**os.environ, "COPYDESK_REDIS_URL": settings.require_redis_url()},
+        )
+        try:
+            producer = Producer(settings)
+            ids = [producer.submit_envelope(job, force=True).job_id for job in DEMO_JOBS]
+            store = _store(settings)
+            deadline = time.monotonic() + timeout_s
+            while time.monotonic() < deadline and not all(store.job_state(i) for i in ids if i):
+                time.sleep(0.2)
+            mine = [a for _, a in store.read_stream(settings.output_stream, "article")
+                    if a["job_id"] in ids]
+            _demo_table(mine, {i: store.job_state(i) for i in ids if i})
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+
+
+def _demo_table(articles: list[dict[str, Any]], states: dict[str, str | None]) -> None:
+    out.rule("copydesk demo")
+    for a in articles:
+        _print_article(a, as_json=False)
+        names = ", ".join(f"{e['name']} ({e['label']})" for e in a.get("entity_summary", [])[:6])
+        out.print(f"  entities: {names}", highlight=False)
+    for job_id, state in states.items():
+        out.print(f"job {job_id}: {state or 'not finished'}", highlight=False)
+    if not all(states.values()):
+        raise typer.Exit(1)

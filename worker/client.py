@@ -1,0 +1,140 @@
+"""Submitting jobs from Python: `submit(...)` or a `Producer` for many."""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from schemas.dead_letter import DeadLetter
+from schemas.job import ContentEncoding, ContentType, Job, JobOptions
+from worker.app import create_app
+from worker.decode import parse_envelope
+from worker.errors import BadInput, Reason
+from worker.keys import Keys
+from worker.pipeline import build_chain
+from worker.settings import Settings
+from worker.store import Store, client_for
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+log = structlog.get_logger("copydesk.client")
+PREVIEW_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What became of one submission: queued, already submitted, or dead-lettered."""
+
+    job_id: str | None
+    status: str
+    reason: str | None = None
+
+
+def _preview(raw: str | bytes | dict[str, Any]) -> dict[str, Any] | str:
+    """What a dead letter keeps of an envelope too large or too broken to keep whole."""
+    if isinstance(raw, dict):
+        content = str(raw.get("content", ""))
+        return {**raw, "content": content[:PREVIEW_CHARS], "content_length": len(content)}
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return text[:PREVIEW_CHARS]
+
+
+class Producer:
+    """Stores envelopes in Redis and starts their chains."""
+
+    def __init__(self, settings: Settings, app: Celery | None = None) -> None:
+        """A producer for the Redis and broker that `settings` name."""
+        self.settings = settings
+        self._app = app
+
+    @cached_property
+    def app(self) -> Celery:
+        """The Celery app used to send chains."""
+        return self._app or create_app(self.settings)
+
+    @cached_property
+    def store(self) -> Store:
+        """The Redis store."""
+        return Store(client_for(self.settings.require_redis_url()), Keys(self.settings.key_prefix))
+
+    def submit_job(self, job: Job, *, force: bool = False) -> Submitted:
+        """Store the job's envelope and queue its chain; a resubmitted id is not queued twice."""
+        if len(job.content) > self.settings.max_content_bytes * 4 // 3 + 4:
+            return self._refuse(job.model_dump(mode="json"), job.job_id, BadInput(
+                Reason.TOO_LARGE, f"content of {len(job.content)} characters is over the "
+                f"{self.settings.max_content_bytes}-byte limit (COPYDESK_MAX_CONTENT_BYTES)"))
+        envelope = job.model_dump_json()
+        ttl = self.settings.blob_ttl_s
+        if force:
+            self.store.replace_blob(job.job_id, envelope, ttl_s=ttl)
+        elif not self.store.put_blob(job.job_id, envelope, ttl_s=ttl, submitted_at=time.time()):
+            log.info("job_already_submitted", job_id=job.job_id)
+            return Submitted(job.job_id, "already_submitted")
+        build_chain(self.app, job.job_id, queue=self.settings.queue).apply_async()
+        log.info("job_submitted", job_id=job.job_id, content_type=job.content_type.value)
+        return Submitted(job.job_id, "queued")
+
+    def submit_envelope(self, raw: str | bytes | dict[str, Any], *,
+                        force: bool = False) -> Submitted:
+        """Validate a raw envelope and submit it; an invalid one is dead-lettered with its reason."""
+        try:
+            job = parse_envelope(raw, max_bytes=self.settings.max_content_bytes)
+        except BadInput as exc:
+            job_id = raw.get("job_id") if isinstance(raw, dict) else None
+            return self._refuse(raw, job_id if isinstance(job_id, str) else None, exc)
+        return self.submit_job(job, force=force)
+
+    def _refuse(self, raw: str | bytes | dict[str, Any], job_id: str | None,
+                exc: BadInput) -> Submitted:
+        big = exc.reason is Reason.TOO_LARGE
+        envelope = _preview(raw) if big or not isinstance(raw, dict) else raw
+        if isinstance(envelope, str) and not big:
+            envelope = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        letter = DeadLetter(job_id=job_id, stage="submit", reason=exc.reason,
+                            error_type=type(exc).__name__, message=exc.message, attempts=0,
+                            envelope=envelope)
+        self.store.dead_letter(letter, stream=self.settings.dead_stream,
+                               maxlen=self.settings.stream_maxlen)
+        log.warning("job_refused", job_id=job_id, reason=exc.reason)
+        return Submitted(job_id, "dead", exc.reason)
+
+
+def job_from_bytes(data: bytes, *, content_type: ContentType, url: str | None = None,
+                   source: str | None = None, job_id: str | None = None,
+                   options: JobOptions | None = None) -> Job:
+    """A job for raw bytes: UTF-8 goes as text, anything else as base64 for the worker to decode."""
+    fields: dict[str, Any] = {"url": url, "source": source, "content_type": content_type,
+                              "options": options or JobOptions()}
+    if job_id:
+        fields["job_id"] = job_id
+    try:
+        return Job(content=data.decode("utf-8"), **fields)
+    except UnicodeDecodeError:
+        return Job(content=base64.b64encode(data).decode("ascii"),
+                   content_encoding=ContentEncoding.BASE64, **fields)
+
+
+def submit(content: str | bytes, *, settings: Settings, url: str | None = None,
+           content_type: ContentType | str = ContentType.HTML, source: str | None = None,
+           job_id: str | None = None, options: JobOptions | None = None) -> str:
+    """Submit one blob; return its job id. Raises `BadInput` when it cannot be accepted."""
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    job = job_from_bytes(raw, content_type=ContentType(content_type), url=url, source=source,
+                         job_id=job_id, options=options)
+    result = Producer(settings).submit_job(job)
+    if result.status == "dead":
+        raise BadInput(Reason(result.reason), "refused: see the dead-letter stream")
+    return job.job_id
+
+
+def envelope_lines(text: str) -> list[str]:
+    """The non-empty lines of a JSON-lines file of envelopes."""
+    return [line for line in text.splitlines() if line.strip()]
+
+

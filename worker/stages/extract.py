@@ -1,0 +1,112 @@
+"""The extract stage: a blob in, its clean articles out.
+
+Cascade:
+1. `options.extract` is false: the content is one clean article; its text is kept exactly.
+2. HTML: trafilatura (comments off) gives the body, title, author, date and canonical URL.
+   When it finds nothing, the page's visible text goes through step 3.
+3. Plain text: `textdump.split_dump` strips chrome and repeats and splits the dump into articles.
+4. Articles under `min_article_words` are not articles; a page with none gives an empty list
+   (a section front or a login wall is not an error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ftfy
+import py3langid
+import trafilatura
+from lxml import etree, html
+
+from schemas.article import Article, article_id_for
+from schemas.job import ContentType, Job
+from worker.errors import BadInput, Reason
+from worker.stages.textdump import Draft, count_words, find_dateline, split_dump
+
+LANGUAGE_SAMPLE = 4000
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    """Thresholds of the extract stage."""
+
+    min_article_words: int = 40
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language, or None when there is too little text."""
+    if count_words(text) < 3:
+        return None
+    code, _ = py3langid.classify(text[:LANGUAGE_SAMPLE])
+    return str(code)
+
+
+def _article(job: Job, position: int, draft: Draft, language: str | None) -> Article:
+    return Article(
+        article_id=article_id_for(job.job_id, position),
+        job_id=job.job_id,
+        position=position,
+        url=job.url,
+        source=job.source,
+        title=draft.title,
+        dateline=draft.dateline,
+        summary=draft.summary,
+        text=draft.text,
+        language=language,
+    )
+
+
+def visible_text(markup: str) -> str:
+    """The visible text of an HTML page, one block per line (the fallback when trafilatura fails)."""
+    try:
+        tree = html.fromstring(markup)
+    except (etree.ParserError, ValueError) as exc:
+        raise BadInput(Reason.UNPARSABLE, f"HTML could not be parsed: {exc}") from exc
+    for bad in tree.xpath("//script|//style|//noscript|//template|//svg"):
+        bad.drop_tree()
+    return "\n".join(t.strip() for t in tree.itertext() if t.strip())
+
+
+def _from_html(job: Job, markup: str, cfg: ExtractConfig) -> list[Article]:
+    try:
+        doc = trafilatura.bare_extraction(
+            markup, url=job.url, include_comments=False, with_metadata=True
+        )
+    except (RecursionError, ValueError, etree.LxmlError) as exc:
+        raise BadInput(Reason.UNPARSABLE, f"HTML could not be parsed: {exc}") from exc
+    body = (doc.text or "") if doc is not None else ""
+    if count_words(body) < cfg.min_article_words:
+        return _from_text(job, visible_text(markup), cfg)
+    paragraphs = [p.strip() for p in body.split("\n") if p.strip()]
+    draft = Draft(
+        paragraphs=paragraphs,
+        title=doc.title,
+        dateline=next((d for p in paragraphs[:2] if (d := find_dateline(p))), None),
+    )
+    language = doc.language or detect_language(body)
+    article = _article(job, 0, draft, language)
+    return [
+        article.model_copy(
+            update={"author": doc.author, "published": doc.date, "url": doc.url or job.url}
+        )
+    ]
+
+
+def _from_text(job: Job, text: str, cfg: ExtractConfig) -> list[Article]:
+    language = detect_language(text)
+    drafts = split_dump(text, language=language)
+    return [
+        _article(job, i, d, detect_language(d.text) or language)
+        for i, d in enumerate(d for d in drafts if count_words(d.text) >= cfg.min_article_words)
+    ]
+
+
+def extract(job: Job, content: str, *, cfg: ExtractConfig) -> list[Article]:
+    """The articles of a job's decoded content, in order (an empty list: no article on the page)."""
+    if not job.options.extract:
+        draft = Draft(paragraphs=[content], dateline=find_dateline(content))
+        return [_article(job, 0, draft, detect_language(content))]
+    fixed = ftfy.fix_text(content, normalization="NFC")
+    if job.content_type is ContentType.HTML:
+        return _from_html(job, fixed, cfg)
+    return _from_text(job, fixed, cfg)

@@ -1,0 +1,119 @@
+"""The classify stage: which continents an article is about, with scores.
+
+Evidence, strongest first: the dateline's place; places in the title; places in the first
+paragraphs; places further down, demonyms and bodies with a clear home. Each place mention adds
+its weight to its country; each country's weight goes to its continent (and to the Middle East
+overlay). A region's score is its share of all the evidence, so scores sum to at most one
+across continents; `regions` lists those at or above the threshold, best first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from schemas.article import Article, CountryWeight, Region, RegionScore
+from worker.gazetteer import MIDDLE_EAST, REGION_NAMES, Gazetteer, fold
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}")
+
+
+@dataclass(frozen=True)
+class RegionConfig:
+    """Weights and threshold of the classifier."""
+
+    threshold: float = 0.3
+    dateline: float = 4.0
+    title: float = 2.0
+    lead: float = 1.5  # first two paragraphs
+    body: float = 1.0
+    demonym: float = 0.5  # times the weight of the position
+    region_name: float = 0.5
+    lead_chars: int = 600
+
+
+def _places_in(text: str, gazetteer: Gazetteer) -> list[tuple[int, str | None, Region | None]]:
+    """(offset, country, region name) of gazetteer places in text, for untagged text."""
+    out: list[tuple[int, str | None, Region | None]] = []
+    for m in _CAPITALISED.finditer(text):
+        words = m.group(0).split()
+        for n in range(len(words), 0, -1):
+            name = " ".join(words[:n]).rstrip(".,")
+            country = gazetteer.country(name)
+            region = REGION_NAMES.get(fold(name))
+            if country or region:
+                out.append((m.start(), country, region))
+                break
+    return out
+
+
+def _evidence(article: Article, gazetteer: Gazetteer, cfg: RegionConfig) -> tuple[
+    dict[str, float], dict[Region, float]
+]:
+    countries: dict[str, float] = defaultdict(float)
+    regions: dict[Region, float] = defaultdict(float)
+
+    def weight_at(offset: int) -> float:
+        return cfg.lead if offset < cfg.lead_chars else cfg.body
+
+    if article.dateline and (c := gazetteer.country(article.dateline.title())):
+        countries[c] += cfg.dateline
+    for _, c, r in _places_in(article.title or "", gazetteer):
+        if c:
+            countries[c] += cfg.title
+        elif r:
+            regions[r] += cfg.title * cfg.region_name
+    if article.entities:
+        for m in article.entities:
+            if m.start == 0 and article.dateline and m.text == article.dateline:
+                continue
+            w = weight_at(m.start) * (cfg.demonym if m.label == "NORP" else 1.0)
+            if m.country:
+                countries[m.country] += w
+            elif (r := REGION_NAMES.get(fold(m.text))) is not None:
+                regions[r] += w * cfg.region_name
+    else:
+        for offset, c, r in _places_in(article.text, gazetteer):
+            if c:
+                countries[c] += weight_at(offset)
+            elif r:
+                regions[r] += weight_at(offset) * cfg.region_name
+    return countries, regions
+
+
+def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig) -> Article:
+    """The article with `regions`, `primary_region` and `countries` filled in."""
+    countries, region_weight = _evidence(article, gazetteer, cfg)
+    for country, w in countries.items():
+        if (r := gazetteer.region(country)) is not None:
+            region_weight[r] += w
+        if country in MIDDLE_EAST:
+            region_weight[Region.MIDDLE_EAST] += w
+    continental = {r: w for r, w in region_weight.items() if r is not Region.MIDDLE_EAST}
+    total = sum(continental.values())
+    if total == 0:
+        return article.model_copy(update={"regions": [], "primary_region": None, "countries": []})
+    scores = {r: min(1.0, w / total) for r, w in region_weight.items()}
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    primary = next(r for r, _ in ranked if r is not Region.MIDDLE_EAST)
+    country_total = sum(countries.values()) or 1.0
+    return article.model_copy(
+        update={
+            "regions": [RegionScore(region=r, score=round(s, 4)) for r, s in ranked
+                        if s >= cfg.threshold],
+            "primary_region": primary,
+            "countries": [
+                CountryWeight(country=c, weight=round(w / country_total, 4))
+                for c, w in sorted(countries.items(), key=lambda kv: -kv[1])
+            ],
+        }
+    )
+
+
+def classify(articles: Sequence[Article], *, gazetteer: Gazetteer, cfg: RegionConfig) -> list[
+    Article
+]:
+    """Every article classified."""
+    return [classify_region(a, gazetteer=gazetteer, cfg=cfg) for a in articles]

@@ -1,0 +1,321 @@
+"""Boilerplate removal and article splitting for plain-text page dumps.
+
+No library does this well on the visible text of a whole page, so this one is ours. The cascade:
+
+1. Split the dump into lines; blank lines are paragraph breaks and nothing more.
+2. Drop every line that repeats an earlier one (normalised), keeping the first: repeated
+   headlines, and the repeated half of an article that infinite scroll gives twice.
+3. Describe each line (`LineInfo`): words, sentence punctuation, stopword share in the page's
+   language, URL and handle shapes, a vocabulary of page chrome, title-likeness.
+4. Mark content lines: long prose, or shorter sentences that sit next to long prose.
+5. Group content lines into blocks; short in-body lines (subheads) between two content lines stay.
+6. Split blocks into articles at a dateline ('KAMPALA:', 'LONDON (Reuters) -') or where a
+   headline-like line separates two blocks that share little vocabulary.
+7. Give each article its title (the headline-like line nearest to it that shares most words
+   with it, before or after the body), a summary (a standfirst line) and a dateline.
+8. Keep articles with enough words; a page with none gives no article.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import justext
+import pycountry
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_URL = re.compile(r"(https?://|www\.)\S+|\b\S+\.(com|org|net|news|co|io|ly)(/\S*)?\b", re.I)
+_HANDLE = re.compile(r"(^|\s)[@#]\w+")
+_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’)\]]*$")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_LEAD_BULLET = re.compile(r"^[-–—•*·|>]+\s*|\s*[-–—•*·|]+$")
+DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z.'’\- ]{1,40}?[A-Z.])"  # BRUSSELS, NEW DELHI, ST. LOUIS
+    r"(?:,\s*[A-Z][\w.' ]{1,30}?)?"  # , Feb 12 / , Mass.
+    r"(?:\s*\((?P<agency>[^)]{1,40})\))?"  # (Reuters)
+    r"\s*(?::|-|–|—)\s+"
+)
+# Words that mark page chrome when a short line is mostly made of them.
+_CHROME_WORDS = frozenset(
+    """
+    share tweet facebook twitter whatsapp linkedin pinterest email print comment comments
+    subscribe newsletter sign login log register follow advertisement advertising sponsored
+    cookie cookies privacy policy terms rights reserved copyright read more related
+    menu home search skip content click here url short link links tags tag topics
+    photo photos video videos image credit caption gallery watch listen podcast next previous
+    share this story recommended trending popular latest most
+    """.split()
+)
+_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.I)
+
+
+@dataclass(frozen=True)
+class LineInfo:
+    """What one line of a dump looks like."""
+
+    text: str
+    words: int
+    stop_share: float
+    sentence_end: bool
+    chrome: bool
+    blank_before: bool
+
+    @property
+    def prose(self) -> bool:
+        """Long prose: almost surely article text."""
+        return not self.chrome and (
+            (self.words >= 15 and self.sentence_end)
+            or (self.words >= 30 and self.stop_share >= 0.25)
+            or (self.words >= 8 and self.sentence_end and self.stop_share >= 0.15)
+        )
+
+    @property
+    def sentence(self) -> bool:
+        """A shorter line that reads as a sentence (kept when next to prose)."""
+        return not self.chrome and self.words >= 3 and self.sentence_end
+
+    @property
+    def headline(self) -> bool:
+        """Shaped like a headline: a handful of words with no closing full stop."""
+        return not self.chrome and 4 <= self.words <= 30 and not self.text.endswith(".")
+
+
+@dataclass
+class Draft:
+    """An article found in a dump, before it becomes an `Article`."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    title: str | None = None
+    summary: str | None = None
+    dateline: str | None = None
+    start_line: int = 0
+    end_line: int = 0
+
+    @property
+    def text(self) -> str:
+        """The body: paragraphs separated by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+
+def normalise_line(line: str) -> str:
+    """A comparison key for a line: NFKC, case-folded, words only."""
+    folded = unicodedata.normalize("NFKC", line).casefold()
+    return " ".join(_WORD.findall(folded))
+
+
+def count_words(text: str) -> int:
+    """Words in `text`; CJK script counts about one word per two characters."""
+    cjk = len(_CJK.findall(text))
+    return len(_WORD.findall(text)) if cjk < 4 else max(len(_WORD.findall(text)), cjk // 2)
+
+
+@lru_cache(maxsize=64)
+def stoplist(language: str | None) -> frozenset[str]:
+    """jusText's stopword list for an ISO 639-1 code (English when unknown)."""
+    name = "English"
+    if language:
+        lang = pycountry.languages.get(alpha_2=language)
+        if lang is not None:
+            name = lang.name.split(";")[0].split(" (")[0]
+    try:
+        return frozenset(justext.get_stoplist(name))
+    except ValueError:
+        return frozenset()
+
+
+def _is_chrome(text: str, tokens: list[str]) -> bool:
+    if _COPYRIGHT.search(text):
+        return True
+    if _URL.fullmatch(text.strip()) or (_URL.search(text) and len(tokens) <= 6):
+        return True
+    if _HANDLE.search(text) and len(tokens) <= 6:
+        return True
+    if len(tokens) <= 6:
+        hits = sum(t in _CHROME_WORDS for t in tokens)
+        return hits >= max(1, len(tokens) // 2)
+    return False
+
+
+def describe(text: str, *, blank_before: bool, stops: frozenset[str]) -> LineInfo:
+    """The features of one line."""
+    tokens = [t.casefold() for t in _WORD.findall(text)]
+    words = count_words(text)
+    stop_share = sum(t in stops for t in tokens) / len(tokens) if tokens and stops else 0.3
+    return LineInfo(
+        text=text,
+        words=words,
+        stop_share=stop_share,
+        sentence_end=bool(_SENTENCE_END.search(text)),
+        chrome=_is_chrome(text, tokens),
+        blank_before=blank_before,
+    )
+
+
+def read_lines(dump: str, *, stops: frozenset[str]) -> list[LineInfo]:
+    """Steps 1-3: the dump's distinct lines, described, in order."""
+    seen: set[str] = set()
+    out: list[LineInfo] = []
+    blank = True
+    for raw in dump.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            blank = True
+            continue
+        key = normalise_line(line)
+        if key in seen and key:
+            blank = True
+            continue
+        seen.add(key)
+        out.append(describe(line, blank_before=blank, stops=stops))
+        blank = False
+    return out
+
+
+def mark_content(lines: list[LineInfo]) -> list[bool]:
+    """Step 4: prose lines, and sentences or subheads held between prose lines."""
+    keep = [li.prose for li in lines]
+    for i, li in enumerate(lines):
+        if keep[i] or li.chrome:
+            continue
+        before = next((keep[j] for j in range(i - 1, max(-1, i - 3), -1) if keep[j]), False)
+        after = next((keep[j] for j in range(i + 1, min(len(lines), i + 3)) if keep[j]), False)
+        if li.sentence and (before or after):
+            keep[i] = True
+        elif before and after and 2 <= li.words <= 12 and i + 1 < len(lines) and keep[i + 1]:
+            keep[i] = not li.text.endswith(":") and not DATELINE.match(lines[i + 1].text)
+    return keep
+
+
+def _content_words(text: str, stops: frozenset[str]) -> set[str]:
+    return {t for t in (w.casefold() for w in _WORD.findall(text)) if len(t) > 3 and t not in stops}
+
+
+def overlap(a: set[str], b: set[str]) -> float:
+    """Share of the smaller set's words found in the other."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def group_blocks(lines: list[LineInfo], keep: list[bool]) -> list[tuple[int, int]]:
+    """Step 5: runs of content lines as (first, last) line indexes, split at datelines."""
+    blocks: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, k in enumerate([*keep, False]):
+        dated = k and start is not None and DATELINE.match(lines[i].text) is not None
+        if start is not None and (not k or dated):
+            blocks.append((start, i - 1))
+            start = None
+        if k and start is None:
+            start = i
+    return blocks
+
+
+@dataclass(frozen=True)
+class SplitConfig:
+    """Thresholds of the splitter."""
+
+    same_topic: float = 0.25  # blocks sharing more of their words than this are one article
+    min_block_words: int = 25  # smaller isolated blocks are teasers or captions
+    min_article_words: int = 40
+    relative_size: float = 0.15  # an article smaller than this share of the largest is dropped
+
+
+def _words_of(lines: list[LineInfo], block: tuple[int, int]) -> int:
+    return sum(li.words for li in lines[block[0] : block[1] + 1])
+
+
+def assemble(
+    lines: list[LineInfo], blocks: list[tuple[int, int]], stops: frozenset[str], cfg: SplitConfig
+) -> list[list[tuple[int, int]]]:
+    """Step 6: blocks grouped into articles."""
+    big = [b for b in blocks if _words_of(lines, b) >= cfg.min_block_words]
+    groups: list[list[tuple[int, int]]] = []
+    vocab: set[str] = set()
+    for b in big:
+        words = _content_words(" ".join(li.text for li in lines[b[0] : b[1] + 1]), stops)
+        dated = DATELINE.match(lines[b[0]].text) is not None
+        if groups and not dated and overlap(words, vocab) >= cfg.same_topic:
+            groups[-1].append(b)
+            vocab |= words
+        else:
+            groups.append([b])
+            vocab = set(words)
+    return groups
+
+
+def _titles(
+    lines: list[LineInfo], groups: list[list[tuple[int, int]]], stops: frozenset[str]
+) -> list[tuple[str | None, str | None]]:
+    """Step 7: (title, summary) of each article from the headline-like lines around it."""
+    bodies = [
+        _content_words(" ".join(li.text for b in g for li in lines[b[0] : b[1] + 1]), stops)
+        for g in groups
+    ]
+    best: dict[int, tuple[float, int]] = {}  # group -> (score, line index)
+    summaries: dict[int, int] = {}
+    for i, li in enumerate(lines):
+        if not li.headline:
+            continue
+        near = [
+            gi
+            for gi, g in enumerate(groups)
+            if g[0][0] - 8 <= i < g[0][0] or g[-1][1] < i <= g[-1][1] + 8
+        ]
+        words = _content_words(li.text, stops)
+        scored = [(overlap(words, bodies[gi]), gi) for gi in near]
+        if not scored:
+            continue
+        score, gi = max(scored)
+        if score < 0.3:
+            continue
+        is_summary = li.words > 18 or li.text.lstrip().startswith(("-", "–", "—"))
+        if is_summary:
+            summaries.setdefault(gi, i)
+        elif score > best.get(gi, (0.0, -1))[0]:
+            best[gi] = (score, i)
+    out = []
+    for gi in range(len(groups)):
+        title = lines[best[gi][1]].text if gi in best else None
+        summary = lines[summaries[gi]].text if gi in summaries else None
+        out.append((_strip_bullets(title), _strip_bullets(summary)))
+    return out
+
+
+def _strip_bullets(text: str | None) -> str | None:
+    return _LEAD_BULLET.sub("", text).strip() or None if text else None
+
+
+def find_dateline(text: str) -> str | None:
+    """The place of a dateline opening `text` ('KAMPALA: ...' gives 'KAMPALA')."""
+    m = DATELINE.match(text)
+    if not m:
+        return None
+    place = m.group("place").strip()
+    return place if sum(c.isalpha() for c in place) >= 3 else None
+
+
+def split_dump(dump: str, *, language: str | None, cfg: SplitConfig | None = None) -> list[Draft]:
+    """The articles of a plain-text page dump, in order, chrome and repeats removed."""
+    cfg = cfg or SplitConfig()
+    stops = stoplist(language)
+    lines = read_lines(dump, stops=stops)
+    keep = mark_content(lines)
+    groups = assemble(lines, group_blocks(lines, keep), stops, cfg)
+    drafts = []
+    for g, (title, summary) in zip(groups, _titles(lines, groups, stops), strict=True):
+        paragraphs = [lines[i].text for b in g for i in range(b[0], b[1] + 1) if keep[i]]
+        drafts.append(
+            Draft(
+                paragraphs=paragraphs,
+                title=title,
+                summary=summary,
+                dateline=find_dateline(paragraphs[0]),
+                start_line=g[0][0],
+                end_line=g[-1][1],
+            )
+        )
+    drafts = [d for d in drafts if count_words(d.text) >= cfg.min_article_words]
+    largest = max((count_words(d.text) for d in drafts), default=0)
+    return [d for d in drafts if count_words(d.text) >= cfg.relative_size * largest]

@@ -1,0 +1,144 @@
+"""Redis operations by name. Where a decision must be atomic, it is one Lua script."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast
+
+import redis
+
+from schemas.article import Article
+from schemas.dead_letter import DeadLetter
+from worker.keys import Keys
+
+# Claim each fingerprint for its article unless another already holds it: SET NX GET is atomic,
+# so two workers that see two copies at once agree on one original.
+_CLAIM = """
+local out = {}
+for i = 1, #KEYS do
+  local prev = redis.call('SET', KEYS[i], ARGV[i + 1], 'NX', 'GET', 'EX', ARGV[1])
+  if prev then out[i] = prev else out[i] = ARGV[i + 1] end
+end
+return out
+"""
+
+# Publish once per article id: the marker and the XADD happen together or not at all.
+_PUBLISH = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
+  local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'article', ARGV[1])
+  redis.call('SET', KEYS[1], id, 'EX', ARGV[3])
+  return id
+end
+return false
+"""
+
+STATE_TTL_S = 30 * 86400
+
+
+@lru_cache(maxsize=8)
+def client_for(url: str) -> redis.Redis:
+    """One client (with its pool) per URL per process; redis-py resets pools after fork."""
+    return redis.Redis.from_url(
+        url,
+        decode_responses=True,
+        health_check_interval=30,
+        socket_keepalive=True,
+        retry_on_timeout=True,
+    )
+
+
+@dataclass
+class Store:
+    """copydesk's Redis state: blobs, the ledger, dedup claims, streams and dead letters."""
+
+    client: redis.Redis
+    keys: Keys
+
+    def put_blob(self, job_id: str, envelope: str, *, ttl_s: int, submitted_at: float) -> bool:
+        """Store a submitted envelope once; False when the job id was submitted before."""
+        pipe = self.client.pipeline()
+        pipe.set(self.keys.blob(job_id), envelope, nx=True, ex=ttl_s)
+        pipe.zadd(self.keys.ledger, {job_id: submitted_at}, nx=True)
+        stored, _ = pipe.execute()
+        return bool(stored)
+
+    def replace_blob(self, job_id: str, envelope: str, *, ttl_s: int) -> None:
+        """Store an envelope again (replays), clearing how the job ended before."""
+        pipe = self.client.pipeline()
+        pipe.set(self.keys.blob(job_id), envelope, ex=ttl_s)
+        pipe.delete(self.keys.job_state(job_id))
+        pipe.execute()
+
+    def get_blob(self, job_id: str) -> str | None:
+        """The stored envelope of a job, if it has not expired."""
+        return cast("str | None", self.client.get(self.keys.blob(job_id)))
+
+    def count_delivery(self, job_id: str, stage: str, *, ttl_s: int) -> int:
+        """Count one more delivery of a job's stage; the count outlives worker crashes."""
+        key = self.keys.deliveries(job_id, stage)
+        pipe = self.client.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, ttl_s)
+        count, _ = pipe.execute()
+        return int(count)
+
+    def claim(self, claims: Sequence[tuple[str, str]], *, ttl_s: int) -> list[str]:
+        """For each (fingerprint, article_id), who holds it now (itself when it came first)."""
+        if not claims:
+            return []
+        keys = [self.keys.exact(fp) for fp, _ in claims]
+        result = self.client.eval(_CLAIM, len(keys), *keys, ttl_s, *(a for _, a in claims))
+        return [str(x) for x in cast("list[Any]", result)]
+
+    def publish(self, articles: Sequence[Article], *, stream_for: dict[str, str], maxlen: int,
+                ttl_s: int) -> list[str | None]:
+        """XADD each article to its stream unless it was published before; the new entry ids."""
+        pipe = self.client.pipeline(transaction=False)
+        for a in articles:
+            pipe.eval(_PUBLISH, 2, self.keys.published(a.article_id), stream_for[a.article_id],
+                      a.model_dump_json(), maxlen, ttl_s)
+        return [str(x) if x else None for x in pipe.execute()]
+
+    def mark_job(self, job_id: str, state: str) -> None:
+        """Record how a job ended: done, no_article or dead."""
+        self.client.set(self.keys.job_state(job_id), state, ex=STATE_TTL_S)
+
+    def job_state(self, job_id: str) -> str | None:
+        """How a job ended, or None while it is under way (or lost)."""
+        return cast("str | None", self.client.get(self.keys.job_state(job_id)))
+
+    def dead_letter(self, letter: DeadLetter, *, stream: str, maxlen: int) -> str:
+        """Append a dead letter and mark its job dead."""
+        pipe = self.client.pipeline()
+        pipe.xadd(stream, {"dead": letter.model_dump_json()}, maxlen=maxlen, approximate=True)
+        if letter.job_id:
+            pipe.set(self.keys.job_state(letter.job_id), "dead", ex=STATE_TTL_S)
+        entry_id, *_ = pipe.execute()
+        return str(entry_id)
+
+    def read_stream(self, stream: str, field: str, *, start: str = "-",
+                    count: int = 1000) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Entries of a stream from `start` on, each field's JSON decoded."""
+        cursor = start
+        while True:
+            entries = self.client.xrange(stream, min=cursor, count=count)
+            for entry_id, fields in entries:
+                yield entry_id, json.loads(fields[field])
+            if len(entries) < count:
+                return
+            cursor = "(" + entries[-1][0]
+
+
+@dataclass
+class RedisDedupIndex:
+    """The dedup index shared by every worker: one Lua call claims a whole batch."""
+
+    store: Store
+    ttl_s: int
+
+    def claim(self, claims: Sequence[tuple[str, str]]) -> list[str]:
+        """For each (fingerprint, article_id), who holds the fingerprint now."""
+        return self.store.claim(claims, ttl_s=self.ttl_s)
