@@ -14,6 +14,7 @@ class Reason(StrEnum):
     UNDECODABLE = "undecodable"
     UNSUPPORTED_TYPE = "unsupported_type"
     UNPARSABLE = "unparsable"
+    HOSTILE = "hostile"
     BLOB_MISSING = "blob_missing"
     POISON = "poison"
     RETRIES_EXHAUSTED = "retries_exhausted"

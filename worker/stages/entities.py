@@ -7,6 +7,7 @@ in the article ('Hegseth' -> 'Pete Hegseth').
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -64,9 +65,27 @@ def mentions_of(article: Article, doc: Doc, gazetteer: Gazetteer) -> list[Mentio
         country = gazetteer.country(surface) if ent.label_ in PLACE_LABELS else None
         out.append(Mention(text=surface, label=ent.label_, start=start, end=end,
                            normalized=surface, country=country))
+    out = _surnames(text, out)
     canon = _canonical_people(out)
     return [m.model_copy(update={"normalized": canon[m.text]}) if m.label == "PERSON" else m
             for m in out]
+
+
+def _surnames(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Later bare surnames of people named in full, which the model missed or mislabelled."""
+    surnames = {m.text.split()[-1] for m in mentions if m.label == "PERSON" and " " in m.text}
+    surnames = {s for s in surnames if len(s) > 2 and s[0].isupper()}
+    if not surnames:
+        return mentions
+    fixed = [m.model_copy(update={"label": "PERSON", "country": None})
+             if m.text in surnames and m.label in ("ORG", "GPE", "NORP") else m for m in mentions]
+    taken = [(m.start, m.end) for m in fixed]
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(surnames))) + r")\b")
+    for found in pattern.finditer(text):
+        if not any(s < found.end() and found.start() < e for s, e in taken):
+            fixed.append(Mention(text=found.group(0), label="PERSON", start=found.start(),
+                                 end=found.end(), normalized=found.group(0)))
+    return sorted(fixed, key=lambda m: m.start)
 
 
 def summarise(mentions: Sequence[Mention]) -> list[EntitySummary]:

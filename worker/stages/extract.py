@@ -11,6 +11,7 @@ Cascade:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import ftfy
@@ -24,6 +25,10 @@ from worker.errors import BadInput, Reason
 from worker.stages.textdump import Draft, count_words, find_dateline, split_dump
 
 LANGUAGE_SAMPLE = 4000
+MAX_HTML_DEPTH = 1000
+MAX_TEXT_LINE = 100_000
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*?(/?)>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 
 @dataclass(frozen=True)
@@ -101,11 +106,39 @@ def _from_text(job: Job, text: str, cfg: ExtractConfig) -> list[Article]:
     ]
 
 
+def html_depth(markup: str) -> int:
+    """How deep the markup nests elements (void and self-closed ones do not count)."""
+    depth = deepest = 0
+    for closing, name, selfclosed in _TAG.findall(markup):
+        if closing:
+            depth = max(0, depth - 1)
+        elif not selfclosed and name.lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def guard(content: str, content_type: ContentType) -> None:
+    """Refuse content built to exhaust a parser: `BadInput(HOSTILE)` with what was found."""
+    if content_type is ContentType.HTML:
+        if "<!ENTITY" in content[:65536].upper():
+            raise BadInput(Reason.HOSTILE, "HTML declares entities (<!ENTITY): not accepted")
+        if (depth := html_depth(content)) > MAX_HTML_DEPTH:
+            raise BadInput(Reason.HOSTILE, f"HTML nests {depth} elements deep "
+                           f"(limit {MAX_HTML_DEPTH}): not a page")
+    else:
+        longest = max((len(line) for line in content.splitlines()), default=0)
+        if longest > MAX_TEXT_LINE:
+            raise BadInput(Reason.HOSTILE, f"a line of {longest} characters is not page text "
+                           f"(limit {MAX_TEXT_LINE})")
+
+
 def extract(job: Job, content: str, *, cfg: ExtractConfig) -> list[Article]:
     """The articles of a job's decoded content, in order (an empty list: no article on the page)."""
     if not job.options.extract:
         draft = Draft(paragraphs=[content], dateline=find_dateline(content))
         return [_article(job, 0, draft, detect_language(content))]
+    guard(content, job.content_type)
     fixed = ftfy.fix_text(content, normalization="NFC")
     if job.content_type is ContentType.HTML:
         return _from_html(job, fixed, cfg)

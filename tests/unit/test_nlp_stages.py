@@ -1,0 +1,68 @@
+"""Tagging and region classification with the real spaCy model and gazetteer."""
+
+import pytest
+
+from schemas.article import Article, Region
+from worker.gazetteer import load_gazetteer
+from worker.resources import load_nlp
+from worker.settings import Settings
+from worker.stages.entities import tag
+from worker.stages.regions import RegionConfig, classify_region
+
+TEXT = (
+    "NAIROBI: Kenyan President William Ruto met Tanzania's foreign minister in Nairobi on Monday "
+    "to discuss a new rail link to Dar es Salaam. Ruto said the World Bank would fund part of the "
+    "line. Officials from Uganda also attended the talks."
+)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp(Settings().spacy_model)
+
+
+def article(text, **kw):
+    return Article(article_id="j#0", job_id="j", position=0, text=text, language="en", **kw)
+
+
+def test_offsets_index_the_text_and_names_resolve(nlp):
+    """Every mention's offsets cut its own text; 'Ruto' resolves to 'William Ruto'."""
+    (tagged,) = tag([article(TEXT, dateline="NAIROBI")], nlp=nlp, gazetteer=load_gazetteer())
+    for m in tagged.entities:
+        assert TEXT[m.start:m.end] == m.text
+    people = {m.text: m.normalized for m in tagged.entities if m.label == "PERSON"}
+    assert people.get("Ruto") == "William Ruto"
+    dateline = tagged.entities[0]
+    assert (dateline.text, dateline.country) == ("NAIROBI", "KE")
+
+
+def test_non_english_articles_pass_through_untagged(nlp):
+    """Tagging skips articles in other languages instead of failing."""
+    german = article("Die Regierung in Berlin hat am Montag beschlossen.").model_copy(
+        update={"language": "de"})
+    (out,) = tag([german], nlp=nlp, gazetteer=load_gazetteer())
+    assert out.entities == []
+
+
+def test_african_story_is_africa_and_not_europe(nlp):
+    """Places in Kenya, Tanzania and Uganda make Africa the primary region."""
+    (tagged,) = tag([article(TEXT, dateline="NAIROBI")], nlp=nlp, gazetteer=load_gazetteer())
+    out = classify_region(tagged, gazetteer=load_gazetteer(), cfg=RegionConfig())
+    assert out.primary_region is Region.AFRICA
+    assert Region.EUROPE not in {r.region for r in out.regions}
+    assert out.countries[0].country == "KE"
+
+
+def test_untagged_text_is_classified_from_the_gazetteer():
+    """Without entities (e.g. another language), place names in the text still count."""
+    text = "Les autorités de Lyon et de Marseille ont annoncé des mesures. Paris a confirmé."
+    out = classify_region(article(text), gazetteer=load_gazetteer(), cfg=RegionConfig())
+    assert out.primary_region is Region.EUROPE
+
+
+def test_no_places_no_region():
+    """An article with no place evidence has no region rather than a guess."""
+    out = classify_region(article("The committee met and agreed on a budget for next year."),
+                          gazetteer=load_gazetteer(), cfg=RegionConfig())
+    assert out.primary_region is None
+    assert out.regions == []
