@@ -102,8 +102,8 @@ def submit(
         result: Submitted = (producer.submit_envelope(item, force=force) if isinstance(item, str)
                              else producer.submit_job(item, force=force))
         counts[result.status] = counts.get(result.status, 0) + 1
-        out.print(f"{result.job_id}\t{result.status}{'  ' + result.reason if result.reason else ''}"
-                  f"\t{label}", highlight=False)
+        reason = f" {result.reason}" if result.reason else ""
+        print(f"{result.job_id}\t{result.status}{reason}\t{label}", flush=True)
     err.print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())))
 
 

