@@ -40,4 +40,4 @@ def export(directory: Path = SCHEMA_DIR) -> list[Path]:
 
 if __name__ == "__main__":
     for p in export(Path(sys.argv[1]) if len(sys.argv) > 1 else SCHEMA_DIR):
-        print(p)
+        print(p)  # noqa: T201 - the export lists what it wrote

@@ -48,16 +48,19 @@ def utcnow() -> datetime:
 
 
 class Job(BaseModel):
-    """A raw blob to process: an HTML page or a plain-text page dump, with where it came from."""
+    """A raw blob to process: an HTML page or a plain-text page dump, with where it came from.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Fields this schema does not know are ignored, so producers may carry their own metadata.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     schema_version: int = SCHEMA_VERSION
     job_id: str = Field(
         default_factory=new_job_id,
         min_length=1,
         max_length=200,
-        pattern=r"^[\w.:|@/+=-]+$",
+        pattern=r"^\S+$",
         description="Given by the producer, or generated. Resubmitting the same id is idempotent.",
     )
     url: str | None = Field(default=None, max_length=8192)

@@ -1,0 +1,1 @@
+"""copydesk: the Celery worker, its stages and its command line."""

@@ -43,8 +43,10 @@ def _main() -> None:
 def _connected() -> Settings:
     settings = resolve_settings()
     if settings.redis_url is None:
-        err.print("[red]No Redis: set COPYDESK_REDIS_URL, or start `copydesk worker` "
-                  "(it runs an embedded server that other commands find).[/red]")
+        err.print(
+            "[red]No Redis: set COPYDESK_REDIS_URL, or start `copydesk worker` "
+            "(it runs an embedded server that other commands find).[/red]"
+        )
         raise typer.Exit(2)
     return settings
 
@@ -64,14 +66,19 @@ def _files(paths: list[str]) -> Iterator[Path]:
             yield path
 
 
-def _submissions(paths: list[str], kind: str | None, url: str | None,
-                 source: str | None) -> Iterator[tuple[str, Any]]:
+def _submissions(
+    paths: list[str], kind: str | None, url: str | None, source: str | None
+) -> Iterator[tuple[str, Any]]:
     """(label, job or raw envelope) for every path: files, folders, '-' or JSON lines."""
     for path in (Path("-") if p == "-" else p for p in paths):
         if str(path) == "-":
             data = sys.stdin.buffer.read()
-            yield "stdin", job_from_bytes(data, content_type=ContentType(kind or "text/plain"),
-                                          url=url, source=source)
+            yield (
+                "stdin",
+                job_from_bytes(
+                    data, content_type=ContentType(kind or "text/plain"), url=url, source=source
+                ),
+            )
             continue
         for f in _files([str(path)]):
             if f.suffix == ".jsonl":
@@ -79,14 +86,20 @@ def _submissions(paths: list[str], kind: str | None, url: str | None,
                     yield f"{f}:{i + 1}", line
                 continue
             ctype = kind or ("text/html" if f.suffix.lower() in HTML_SUFFIXES else "text/plain")
-            yield str(f), job_from_bytes(f.read_bytes(), content_type=ContentType(ctype),
-                                         url=url, source=source)
+            yield (
+                str(f),
+                job_from_bytes(
+                    f.read_bytes(), content_type=ContentType(ctype), url=url, source=source
+                ),
+            )
 
 
 @app.command()
 def submit(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, '-' for stdin, or .jsonl.")],
-    content_type: Annotated[str | None, typer.Option("--type", help="text/html or text/plain")] = None,
+    content_type: Annotated[
+        str | None, typer.Option("--type", help="text/html or text/plain")
+    ] = None,
     url: Annotated[str | None, typer.Option(help="URL of the page (single blobs).")] = None,
     source: Annotated[str | None, typer.Option(help="Name of the crawler.")] = None,
     force: Annotated[bool, typer.Option(help="Queue again ids submitted before.")] = False,
@@ -96,11 +109,17 @@ def submit(
     producer = Producer(settings)
     items = list(_submissions(paths, content_type, url, source))
     counts: dict[str, int] = {}
-    shown = track(items, description="submitting", console=err) if len(items) >= PROGRESS_FROM \
+    shown = (
+        track(items, description="submitting", console=err)
+        if len(items) >= PROGRESS_FROM
         else items
+    )
     for label, item in shown:
-        result: Submitted = (producer.submit_envelope(item, force=force) if isinstance(item, str)
-                             else producer.submit_job(item, force=force))
+        result: Submitted = (
+            producer.submit_envelope(item, force=force)
+            if isinstance(item, str)
+            else producer.submit_job(item, force=force)
+        )
         counts[result.status] = counts.get(result.status, 0) + 1
         reason = f" {result.reason}" if result.reason else ""
         print(f"{result.job_id}\t{result.status}{reason}\t{label}", flush=True)
@@ -119,11 +138,17 @@ def worker(
         from worker.app import create_app  # noqa: PLC0415
 
         celery_app = create_app(settings)
-        celery_app.worker_main([
-            "worker", f"--loglevel={loglevel}", "--pool=prefork",
-            f"--concurrency={concurrency or settings.worker_concurrency}",
-            f"--queues={settings.queue}", "--without-mingle", "--without-gossip",
-        ])
+        celery_app.worker_main(
+            [
+                "worker",
+                f"--loglevel={loglevel}",
+                "--pool=prefork",
+                f"--concurrency={concurrency or settings.worker_concurrency}",
+                f"--queues={settings.queue}",
+                "--without-mingle",
+                "--without-gossip",
+            ]
+        )
 
 
 def _read_jobs(path: Path | None, blob: Path | None) -> Iterator[dict[str, Any] | str]:
@@ -143,7 +168,9 @@ def _read_jobs(path: Path | None, blob: Path | None) -> Iterator[dict[str, Any] 
 @app.command()
 def process(
     blob: Annotated[Path | None, typer.Argument(help="One page file, or a .jsonl of jobs.")] = None,
-    jobs_in: Annotated[Path | None, typer.Option("--in", help="JSON lines of job envelopes.")] = None,
+    jobs_in: Annotated[
+        Path | None, typer.Option("--in", help="JSON lines of job envelopes.")
+    ] = None,
     articles_out: Annotated[Path | None, typer.Option("--out", help="Where articles go.")] = None,
 ) -> None:
     """Run every stage in this process (no Redis; dedup in memory), one article per line."""
@@ -157,8 +184,10 @@ def process(
         for article in run_inline(runner, shown):
             sink.write(article.model_dump_json() + "\n")
             n += 1
-    err.print(f"jobs={len(jobs)} articles={n} bad={len(runner.failures)} "
-              f"seconds={time.perf_counter() - started:.1f}")
+    err.print(
+        f"jobs={len(jobs)} articles={n} bad={len(runner.failures)} "
+        f"seconds={time.perf_counter() - started:.1f}"
+    )
     for job_id, reason, message in runner.failures[:20]:
         err.print(f"  bad {job_id}: {reason}: {message}")
 
@@ -169,9 +198,12 @@ def _print_article(a: dict[str, Any], *, as_json: bool) -> None:
         return
     regions = ", ".join(f"{r['region']} {r['score']:.2f}" for r in a.get("regions", []))
     dup = f"  duplicate of {a['duplicate_of']}" if a.get("duplicate_of") else ""
-    out.print(f"[bold]{a.get('title') or '(no title)'}[/bold]\n  {a['article_id']}  "
-              f"dateline={a.get('dateline')}  primary={a.get('primary_region')}  [{regions}]  "
-              f"{len(a.get('text', ''))} chars{dup}", highlight=False)
+    out.print(
+        f"[bold]{a.get('title') or '(no title)'}[/bold]\n  {a['article_id']}  "
+        f"dateline={a.get('dateline')}  primary={a.get('primary_region')}  [{regions}]  "
+        f"{len(a.get('text', ''))} chars{dup}",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -183,17 +215,16 @@ def tail(
 ) -> None:
     """Print the newest articles on the output stream (and new ones with --follow)."""
     settings = _connected()
-    client = client_for(settings.require_redis_url())
+    store = _store(settings)
     name = stream or settings.output_stream
     last = "0-0"
-    for entry_id, fields in reversed(client.xrevrange(name, count=count)):
-        _print_article(json.loads(fields["article"]), as_json=as_json)
+    for entry_id, article in store.latest(name, "article", count):
+        _print_article(article, as_json=as_json)
         last = entry_id
     while follow:
-        for _, entries in client.xread({name: last}, block=5000) or []:
-            for entry_id, fields in entries:
-                _print_article(json.loads(fields["article"]), as_json=as_json)
-                last = entry_id
+        for entry_id, article in store.wait_new(name, "article", last, 5000):
+            _print_article(article, as_json=as_json)
+            last = entry_id
 
 
 @app.command()
@@ -205,25 +236,18 @@ def consume(
 ) -> None:
     """Read articles as a member of a consumer group, print them as JSON lines, ack each."""
     settings = _connected()
-    client = client_for(settings.require_redis_url())
+    store = _store(settings)
     name = settings.output_stream
-    try:
-        client.xgroup_create(name, group, id="0", mkstream=True)
-    except Exception as exc:  # noqa: BLE001 - BUSYGROUP: the group exists
-        if "BUSYGROUP" not in str(exc):
-            raise
+    store.ensure_group(name, group)
     seen = 0
     while count == 0 or seen < count:
-        resp = client.xreadgroup(group, consumer, {name: ">"}, count=10, block=block_ms)
-        if not resp:
-            if count:
-                break
-            continue
-        for _, entries in resp:
-            for entry_id, fields in entries:
-                print(fields["article"], flush=True)
-                client.xack(name, group, entry_id)
-                seen += 1
+        entries = store.read_group(name, group, consumer, count=10, block_ms=block_ms)
+        if not entries and count:
+            break
+        for entry_id, article_json in entries:
+            print(article_json, flush=True)
+            store.ack(name, group, entry_id)
+            seen += 1
 
 
 @dead_app.command("list")
@@ -231,9 +255,16 @@ def dead_list(count: Annotated[int, typer.Option()] = 50) -> None:
     """Show dead letters: job, stage, reason and message."""
     settings = _connected()
     table = Table("entry", "job", "stage", "reason", "message")
-    for entry_id, letter in list(_store(settings).read_stream(settings.dead_stream, "dead"))[-count:]:
-        table.add_row(entry_id, str(letter.get("job_id")), letter["stage"], letter["reason"],
-                      letter["message"][:120])
+    for entry_id, letter in list(_store(settings).read_stream(settings.dead_stream, "dead"))[
+        -count:
+    ]:
+        table.add_row(
+            entry_id,
+            str(letter.get("job_id")),
+            letter["stage"],
+            letter["reason"],
+            letter["message"][:120],
+        )
     out.print(table)
 
 
@@ -245,8 +276,11 @@ def dead_replay(
     settings = _connected()
     store = _store(settings)
     producer = Producer(settings)
-    letters = [(i, d) for i, d in store.read_stream(settings.dead_stream, "dead")
-               if not entries or i in entries]
+    letters = [
+        (i, d)
+        for i, d in store.read_stream(settings.dead_stream, "dead")
+        if not entries or i in entries
+    ]
     replayed = 0
     for entry_id, letter in track(letters, description="replaying", console=err):
         envelope = letter.get("envelope")
@@ -266,9 +300,20 @@ def demo(timeout_s: Annotated[float, typer.Option()] = 120.0) -> None:
 
     with redis_for(get_settings()) as settings:
         proc = subprocess.Popen(  # noqa: S603 - our own worker, by module path
-            [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool=prefork",
-             "--concurrency=1", f"--queues={settings.queue}", "--loglevel=WARNING",
-             "--without-mingle", "--without-gossip"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "worker",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                f"--queues={settings.queue}",
+                "--loglevel=WARNING",
+                "--without-mingle",
+                "--without-gossip",
+            ],
             env={**os.environ, "COPYDESK_REDIS_URL": settings.require_redis_url()},
         )
         try:
@@ -278,8 +323,11 @@ def demo(timeout_s: Annotated[float, typer.Option()] = 120.0) -> None:
             deadline = time.monotonic() + timeout_s
             while time.monotonic() < deadline and not all(store.job_state(i) for i in ids if i):
                 time.sleep(0.2)
-            mine = [a for _, a in store.read_stream(settings.output_stream, "article")
-                    if a["job_id"] in ids]
+            mine = [
+                a
+                for _, a in store.read_stream(settings.output_stream, "article")
+                if a["job_id"] in ids
+            ]
             _demo_table(mine, {i: store.job_state(i) for i in ids if i})
         finally:
             proc.send_signal(signal.SIGTERM)

@@ -66,9 +66,15 @@ class Producer:
     def submit_job(self, job: Job, *, force: bool = False) -> Submitted:
         """Store the job's envelope and queue its chain; a resubmitted id is not queued twice."""
         if len(job.content) > self.settings.max_content_bytes * 4 // 3 + 4:
-            return self._refuse(job.model_dump(mode="json"), job.job_id, BadInput(
-                Reason.TOO_LARGE, f"content of {len(job.content)} characters is over the "
-                f"{self.settings.max_content_bytes}-byte limit (COPYDESK_MAX_CONTENT_BYTES)"))
+            return self._refuse(
+                job.model_dump(mode="json"),
+                job.job_id,
+                BadInput(
+                    Reason.TOO_LARGE,
+                    f"content of {len(job.content)} characters is over the "
+                    f"{self.settings.max_content_bytes}-byte limit (COPYDESK_MAX_CONTENT_BYTES)",
+                ),
+            )
         envelope = job.model_dump_json()
         ttl = self.settings.blob_ttl_s
         if force:
@@ -80,9 +86,10 @@ class Producer:
         log.info("job_submitted", job_id=job.job_id, content_type=job.content_type.value)
         return Submitted(job.job_id, "queued")
 
-    def submit_envelope(self, raw: str | bytes | dict[str, Any], *,
-                        force: bool = False) -> Submitted:
-        """Validate a raw envelope and submit it; an invalid one is dead-lettered with its reason."""
+    def submit_envelope(
+        self, raw: str | bytes | dict[str, Any], *, force: bool = False
+    ) -> Submitted:
+        """Validate a raw envelope and submit it; an invalid one is dead-lettered."""
         try:
             job = parse_envelope(raw, max_bytes=self.settings.max_content_bytes)
         except BadInput as exc:
@@ -90,51 +97,85 @@ class Producer:
             return self._refuse(raw, job_id if isinstance(job_id, str) else None, exc)
         return self.submit_job(job, force=force)
 
-    def _refuse(self, raw: str | bytes | dict[str, Any], job_id: str | None,
-                exc: BadInput) -> Submitted:
+    def _refuse(
+        self, raw: str | bytes | dict[str, Any], job_id: str | None, exc: BadInput
+    ) -> Submitted:
         big = exc.reason is Reason.TOO_LARGE
         envelope = _preview(raw) if big or not isinstance(raw, dict) else raw
         if isinstance(envelope, str) and not big:
             envelope = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-        letter = DeadLetter(job_id=job_id, stage="submit", reason=exc.reason,
-                            error_type=type(exc).__name__, message=exc.message, attempts=0,
-                            envelope=envelope)
-        self.store.dead_letter(letter, stream=self.settings.dead_stream,
-                               maxlen=self.settings.stream_maxlen)
+        letter = DeadLetter(
+            job_id=job_id,
+            stage="submit",
+            reason=exc.reason,
+            error_type=type(exc).__name__,
+            message=exc.message,
+            attempts=0,
+            envelope=envelope,
+        )
+        self.store.dead_letter(
+            letter, stream=self.settings.dead_stream, maxlen=self.settings.stream_maxlen
+        )
         log.warning("job_refused", job_id=job_id, reason=exc.reason)
         return Submitted(job_id, "dead", exc.reason)
 
 
-def job_from_bytes(data: bytes, *, content_type: ContentType, url: str | None = None,
-                   source: str | None = None, job_id: str | None = None,
-                   options: JobOptions | None = None) -> Job:
+def job_from_bytes(
+    data: bytes,
+    *,
+    content_type: ContentType,
+    url: str | None = None,
+    source: str | None = None,
+    job_id: str | None = None,
+    options: JobOptions | None = None,
+) -> Job:
     """A job for raw bytes: UTF-8 goes as text, anything else as base64 for the worker to decode."""
-    fields: dict[str, Any] = {"url": url, "source": source, "content_type": content_type,
-                              "options": options or JobOptions()}
+    fields: dict[str, Any] = {
+        "url": url,
+        "source": source,
+        "content_type": content_type,
+        "options": options or JobOptions(),
+    }
     if job_id:
         fields["job_id"] = job_id
     try:
         return Job(content=data.decode("utf-8"), **fields)
     except UnicodeDecodeError:
-        return Job(content=base64.b64encode(data).decode("ascii"),
-                   content_encoding=ContentEncoding.BASE64, **fields)
+        return Job(
+            content=base64.b64encode(data).decode("ascii"),
+            content_encoding=ContentEncoding.BASE64,
+            **fields,
+        )
 
 
-def submit(content: str | bytes, *, settings: Settings, url: str | None = None,
-           content_type: ContentType | str = ContentType.HTML, source: str | None = None,
-           job_id: str | None = None, options: JobOptions | None = None) -> str:
+def submit(
+    content: str | bytes,
+    *,
+    settings: Settings,
+    url: str | None = None,
+    content_type: ContentType | str = ContentType.HTML,
+    source: str | None = None,
+    job_id: str | None = None,
+    options: JobOptions | None = None,
+) -> str:
     """Submit one blob; return its job id. Raises `BadInput` when it cannot be accepted."""
     raw = content.encode("utf-8") if isinstance(content, str) else content
-    job = job_from_bytes(raw, content_type=ContentType(content_type), url=url, source=source,
-                         job_id=job_id, options=options)
+    job = job_from_bytes(
+        raw,
+        content_type=ContentType(content_type),
+        url=url,
+        source=source,
+        job_id=job_id,
+        options=options,
+    )
     result = Producer(settings).submit_job(job)
     if result.status == "dead":
-        raise BadInput(Reason(result.reason), "refused: see the dead-letter stream")
+        raise BadInput(
+            Reason(result.reason or Reason.INVALID_ENVELOPE), "refused: see the dead-letter stream"
+        )
     return job.job_id
 
 
 def envelope_lines(text: str) -> list[str]:
     """The non-empty lines of a JSON-lines file of envelopes."""
     return [line for line in text.splitlines() if line.strip()]
-
-

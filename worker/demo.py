@@ -43,8 +43,16 @@ _CHROME_MID = [
 ]
 
 DEMO_DUMP = "\n".join(
-    [*_CHROME_TOP, *_LISBON, *_CHROME_MID, *_ACCRA, *_ACCRA[1:],
-     "© 2026 Daily Wire Example Ltd. All rights reserved.", "", ""]
+    [
+        *_CHROME_TOP,
+        *_LISBON,
+        *_CHROME_MID,
+        *_ACCRA,
+        *_ACCRA[1:],
+        "© 2026 Daily Wire Example Ltd. All rights reserved.",
+        "",
+        "",
+    ]
 )
 
 DEMO_HTML = """<!DOCTYPE html>
@@ -77,8 +85,18 @@ warned that prices in supermarkets in Sydney and Melbourne would rise within wee
 """
 
 DEMO_JOBS = [
-    {"job_id": "demo-dump", "content": DEMO_DUMP, "content_type": "text/plain",
-     "url": "https://dailywire.example/world", "source": "demo"},
-    {"job_id": "demo-html", "content": DEMO_HTML, "content_type": "text/html",
-     "url": "https://coastalherald.example/news/queensland-floods", "source": "demo"},
+    {
+        "job_id": "demo-dump",
+        "content": DEMO_DUMP,
+        "content_type": "text/plain",
+        "url": "https://dailywire.example/world",
+        "source": "demo",
+    },
+    {
+        "job_id": "demo-html",
+        "content": DEMO_HTML,
+        "content_type": "text/html",
+        "url": "https://coastalherald.example/news/queensland-floods",
+        "source": "demo",
+    },
 ]

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 
 class Reason(StrEnum):
-    """Why a job could not be processed. The same code is in the dead letter, the log and metrics."""
+    """Why a job could not be processed: one code in the dead letter, the log and metrics."""
 
     INVALID_ENVELOPE = "invalid_envelope"
     EMPTY_CONTENT = "empty_content"

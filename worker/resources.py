@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from worker.gazetteer import Gazetteer, load_gazetteer
 from worker.keys import Keys
 from worker.settings import Settings, get_settings
+from worker.stages.dedup import DedupIndex
 from worker.stages.extract import ExtractConfig
 from worker.stages.regions import RegionConfig
-from worker.stages.dedup import DedupIndex
 from worker.store import RedisDedupIndex, Store, client_for
 
 if TYPE_CHECKING:
@@ -40,8 +40,7 @@ class Resources:
     @cached_property
     def store(self) -> Store:
         """The Redis store."""
-        return Store(client_for(self.settings.require_redis_url()),
-                     Keys(self.settings.key_prefix))
+        return Store(client_for(self.settings.require_redis_url()), Keys(self.settings.key_prefix))
 
     @cached_property
     def dedup_index(self) -> DedupIndex:

@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     max_content_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1024, description="Largest blob accepted, in bytes."
     )
-    blob_ttl_s: int = Field(default=7 * 86400, ge=60, description="How long a submitted blob is kept.")
+    blob_ttl_s: int = Field(
+        default=7 * 86400, ge=60, description="How long a submitted blob is kept."
+    )
     dedup_policy: DedupPolicy = Field(default=DedupPolicy.FLAG)
     dedup_window_s: int = Field(
         default=7 * 86400, ge=60, description="How long an article stays in the dedup index."

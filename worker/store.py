@@ -93,13 +93,21 @@ class Store:
         result = self.client.eval(_CLAIM, len(keys), *keys, ttl_s, *(a for _, a in claims))
         return [str(x) for x in cast("list[Any]", result)]
 
-    def publish(self, articles: Sequence[Article], *, stream_for: dict[str, str], maxlen: int,
-                ttl_s: int) -> list[str | None]:
+    def publish(
+        self, articles: Sequence[Article], *, stream_for: dict[str, str], maxlen: int, ttl_s: int
+    ) -> list[str | None]:
         """XADD each article to its stream unless it was published before; the new entry ids."""
         pipe = self.client.pipeline(transaction=False)
         for a in articles:
-            pipe.eval(_PUBLISH, 2, self.keys.published(a.article_id), stream_for[a.article_id],
-                      a.model_dump_json(), maxlen, ttl_s)
+            pipe.eval(
+                _PUBLISH,
+                2,
+                self.keys.published(a.article_id),
+                stream_for[a.article_id],
+                a.model_dump_json(),
+                maxlen,
+                ttl_s,
+            )
         return [str(x) if x else None for x in pipe.execute()]
 
     def mark_job(self, job_id: str, state: str) -> None:
@@ -119,17 +127,55 @@ class Store:
         entry_id, *_ = pipe.execute()
         return str(entry_id)
 
-    def read_stream(self, stream: str, field: str, *, start: str = "-",
-                    count: int = 1000) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Entries of a stream from `start` on, each field's JSON decoded."""
+    def read_stream(
+        self, stream: str, field: str, *, start: str = "-", count: int = 1000
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Entries of a stream from `start` on, the field's JSON decoded."""
         cursor = start
         while True:
-            entries = self.client.xrange(stream, min=cursor, count=count)
+            entries: list[Any] = cast(
+                "list[Any]", self.client.xrange(stream, min=cursor, count=count)
+            )
             for entry_id, fields in entries:
-                yield entry_id, json.loads(fields[field])
+                yield str(entry_id), json.loads(fields[field])
             if len(entries) < count:
                 return
-            cursor = "(" + entries[-1][0]
+            cursor = "(" + str(entries[-1][0])
+
+    def latest(self, stream: str, field: str, count: int) -> list[tuple[str, dict[str, Any]]]:
+        """The last `count` entries of a stream, oldest first."""
+        entries = cast("list[Any]", self.client.xrevrange(stream, count=count))
+        return [(str(i), json.loads(f[field])) for i, f in reversed(entries)]
+
+    def wait_new(
+        self, stream: str, field: str, after: str, block_ms: int
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Entries added after `after`, waiting up to `block_ms` for some."""
+        resp = cast("list[Any]", self.client.xread({stream: after}, block=block_ms) or [])
+        return [(str(i), json.loads(f[field])) for _, entries in resp for i, f in entries]
+
+    def ensure_group(self, stream: str, group: str) -> None:
+        """Create a consumer group reading the stream from its start, unless it exists."""
+        try:
+            self.client.xgroup_create(stream, group, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def read_group(
+        self, stream: str, group: str, consumer: str, *, count: int, block_ms: int
+    ) -> list[tuple[str, str]]:
+        """New entries for a group member: (entry id, raw article JSON)."""
+        resp = cast(
+            "list[Any]",
+            self.client.xreadgroup(group, consumer, {stream: ">"}, count=count, block=block_ms)
+            or [],
+        )
+        return [(str(i), str(f["article"])) for _, entries in resp for i, f in entries]
+
+    def ack(self, stream: str, group: str, entry_id: str) -> None:
+        """Acknowledge an entry for a group."""
+        self.client.xack(stream, group, entry_id)
 
 
 @dataclass

@@ -23,8 +23,9 @@ Payload = dict[str, Any]
 def _load(res: Resources, job_id: str) -> Batch:
     raw = res.store.get_blob(job_id)
     if raw is None:
-        raise BadInput(Reason.BLOB_MISSING, "the submitted blob expired or was never stored; "
-                       "resubmit the job")
+        raise BadInput(
+            Reason.BLOB_MISSING, "the submitted blob expired or was never stored; resubmit the job"
+        )
     job = parse_envelope(raw, max_bytes=res.settings.max_content_bytes)
     content = decode_content(job, max_bytes=res.settings.max_content_bytes)
     articles = timed("extract", lambda: extract(job, content, cfg=res.extract_config))
@@ -46,22 +47,31 @@ def _step(self: StageTask, stage: str, payload: Payload, fn: Any) -> Payload:
 @shared_task(bind=True, base=StageTask, name="copydesk.dedup")
 def dedup_task(self: StageTask, payload: Payload) -> Payload:
     """Mark duplicates against the shared index."""
-    return _step(self, "dedup", payload, lambda res, b: dedup(
-        b.articles, index=res.dedup_index) if b.options.dedup else b.articles)
+    return _step(
+        self,
+        "dedup",
+        payload,
+        lambda res, b: dedup(b.articles, index=res.dedup_index) if b.options.dedup else b.articles,
+    )
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.tag")
 def tag_task(self: StageTask, payload: Payload) -> Payload:
     """Tag entities."""
-    return _step(self, "tag", payload,
-                 lambda res, b: tag(b.articles, nlp=res.nlp, gazetteer=res.gazetteer))
+    return _step(
+        self, "tag", payload, lambda res, b: tag(b.articles, nlp=res.nlp, gazetteer=res.gazetteer)
+    )
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.classify")
 def classify_task(self: StageTask, payload: Payload) -> Payload:
     """Score regions."""
-    return _step(self, "classify", payload, lambda res, b: classify(
-        b.articles, gazetteer=res.gazetteer, cfg=res.region_config))
+    return _step(
+        self,
+        "classify",
+        payload,
+        lambda res, b: classify(b.articles, gazetteer=res.gazetteer, cfg=res.region_config),
+    )
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.publish")

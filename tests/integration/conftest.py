@@ -46,9 +46,14 @@ def redis_url() -> Iterator[str]:
 def settings(redis_url) -> Settings:
     prefix = f"cdtest{uuid.uuid4().hex[:8]}"
     return Settings(
-        redis_url=SecretStr(redis_url), key_prefix=prefix, queue=prefix,
-        output_stream=f"{prefix}:articles", dead_stream=f"{prefix}:dead",
-        duplicate_stream=f"{prefix}:duplicates", max_content_bytes=MAX_BYTES, max_retries=1,
+        redis_url=SecretStr(redis_url),
+        key_prefix=prefix,
+        queue=prefix,
+        output_stream=f"{prefix}:articles",
+        dead_stream=f"{prefix}:dead",
+        duplicate_stream=f"{prefix}:duplicates",
+        max_content_bytes=MAX_BYTES,
+        max_retries=1,
     )
 
 
@@ -71,10 +76,26 @@ def celery_worker(settings, worker_log) -> Iterator[subprocess.Popen[bytes]]:
     """A real `celery -A worker worker` (prefork, concurrency 2) on the session's queue."""
     with worker_log.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool=prefork",
-             "--concurrency=2", f"--queues={settings.queue}", "--loglevel=INFO",
-             "--without-mingle", "--without-gossip", "-n", f"{settings.queue}@%h"],
-            cwd=ROOT, env=settings_env(settings), stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "worker",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=2",
+                f"--queues={settings.queue}",
+                "--loglevel=INFO",
+                "--without-mingle",
+                "--without-gossip",
+                "-n",
+                f"{settings.queue}@%h",
+            ],
+            cwd=ROOT,
+            env=settings_env(settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
     while b"ready" not in worker_log.read_bytes():
@@ -90,15 +111,18 @@ def celery_worker(settings, worker_log) -> Iterator[subprocess.Popen[bytes]]:
         proc.kill()
     client = redis.Redis.from_url(settings.require_redis_url())
     keys = list(client.scan_iter(f"{settings.key_prefix}:*")) + list(
-        client.scan_iter(f"{settings.queue}*"))
+        client.scan_iter(f"{settings.queue}*")
+    )
     if keys:
         client.delete(*keys)
 
 
 @pytest.fixture(scope="session")
 def store(settings) -> Store:
-    return Store(redis.Redis.from_url(settings.require_redis_url(), decode_responses=True),
-                 Keys(settings.key_prefix))
+    return Store(
+        redis.Redis.from_url(settings.require_redis_url(), decode_responses=True),
+        Keys(settings.key_prefix),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -117,8 +141,11 @@ def wait_for(store: Store, job_ids, timeout_s: float = 90.0) -> dict[str, str | 
 
 
 def articles_of(store: Store, settings: Settings, job_id: str, stream: str | None = None):
-    return [a for _, a in store.read_stream(stream or settings.output_stream, "article")
-            if a["job_id"] == job_id]
+    return [
+        a
+        for _, a in store.read_stream(stream or settings.output_stream, "article")
+        if a["job_id"] == job_id
+    ]
 
 
 def dead_letters(store: Store, settings: Settings):

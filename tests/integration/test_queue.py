@@ -25,17 +25,27 @@ def uid(name: str) -> str:
 
 
 def cli(settings, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "worker.cli_main", *args], cwd=ROOT,
-                          env=settings_env(settings), capture_output=True, text=True, timeout=120,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "worker.cli_main", *args],
+        cwd=ROOT,
+        env=settings_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_seed_through_the_queue(settings, store, producer):
     """`copydesk submit` the seed; `copydesk tail` shows exactly its two articles."""
     seed = require_shared(SEED)
     job_id = uid("seed")
-    envelope = {"job_id": job_id, "content": seed.read_text(encoding="utf-8"),
-                "content_type": "text/plain", "url": "https://example.org/seed"}
+    envelope = {
+        "job_id": job_id,
+        "content": seed.read_text(encoding="utf-8"),
+        "content_type": "text/plain",
+        "url": "https://example.org/seed",
+    }
     jobs = ROOT / ".pytest_cache" / f"{job_id}.jsonl"
     jobs.parent.mkdir(exist_ok=True)
     jobs.write_text(json.dumps(envelope) + "\n", encoding="utf-8")
@@ -45,10 +55,16 @@ def test_seed_through_the_queue(settings, store, producer):
     assert wait_for(store, [job_id]) == {job_id: "done"}
     articles = articles_of(store, settings, job_id)
     assert [(a["dateline"], a["primary_region"]) for a in articles] == [
-        ("BRUSSELS", "Europe"), ("KAMPALA", "Africa")]
-    assert articles[0]["title"] == ("US defense chief suggests Ukraine should abandon hope of "
-                                    "winning all territory back from Russia")
-    assert articles[1]["title"] == "Uganda army denies seizing opposition leader as vote result looms"
+        ("BRUSSELS", "Europe"),
+        ("KAMPALA", "Africa"),
+    ]
+    assert articles[0]["title"] == (
+        "US defense chief suggests Ukraine should abandon hope of "
+        "winning all territory back from Russia"
+    )
+    assert (
+        articles[1]["title"] == "Uganda army denies seizing opposition leader as vote result looms"
+    )
     for a in articles:
         assert "Short Url" not in a["text"]
         assert "All Rights Reserved" not in a["text"]
@@ -57,7 +73,9 @@ def test_seed_through_the_queue(settings, store, producer):
     assert shown.returncode == 0, shown.stderr
     tailed = [json.loads(line) for line in shown.stdout.splitlines() if line.startswith("{")]
     assert [a["article_id"] for a in tailed if a["job_id"] == job_id] == [
-        f"{job_id}#0", f"{job_id}#1"]
+        f"{job_id}#0",
+        f"{job_id}#1",
+    ]
 
 
 def send_raw(producer, store, job_id: str, envelope: dict | str) -> None:
@@ -69,39 +87,68 @@ def send_raw(producer, store, job_id: str, envelope: dict | str) -> None:
 
 def test_bad_input_is_dead_lettered_and_the_worker_goes_on(settings, store, producer):
     """Each kind of bad input ends on the dead-letter stream with its reason; a good job follows."""
-    ids = {name: uid(name) for name in
-           ("empty", "binary", "base64", "big", "deep", "entities", "wrongtype", "notjson")}
+    ids = {
+        name: uid(name)
+        for name in ("empty", "binary", "base64", "big", "deep", "entities", "wrongtype", "notjson")
+    }
     refused = {
         "invalid_json": producer.submit_envelope('{"content": "unterminated'),
-        "missing": producer.submit_envelope({"job_id": uid("missing"), "content_type": "text/html"}),
-        "unsupported": producer.submit_envelope({"job_id": uid("pdf"), "content": "%PDF",
-                                                 "content_type": "application/pdf"}),
-        "too_large": producer.submit_envelope({"job_id": uid("huge"), "content": "x" * MAX_BYTES * 2,
-                                               "content_type": "text/plain"}),
+        "missing": producer.submit_envelope(
+            {"job_id": uid("missing"), "content_type": "text/html"}
+        ),
+        "unsupported": producer.submit_envelope(
+            {"job_id": uid("pdf"), "content": "%PDF", "content_type": "application/pdf"}
+        ),
+        "too_large": producer.submit_envelope(
+            {"job_id": uid("huge"), "content": "x" * MAX_BYTES * 2, "content_type": "text/plain"}
+        ),
     }
     assert {k: (v.status, v.reason) for k, v in refused.items()} == {
-        "invalid_json": ("dead", "invalid_envelope"), "missing": ("dead", "invalid_envelope"),
-        "unsupported": ("dead", "unsupported_type"), "too_large": ("dead", "too_large")}
+        "invalid_json": ("dead", "invalid_envelope"),
+        "missing": ("dead", "invalid_envelope"),
+        "unsupported": ("dead", "unsupported_type"),
+        "too_large": ("dead", "too_large"),
+    }
     producer.submit_job(Job(job_id=ids["empty"], content=" \n ", content_type="text/plain"))
-    producer.submit_job(Job(job_id=ids["binary"], content_encoding="base64",
-                            content=base64.b64encode(os.urandom(4000)).decode()))
-    producer.submit_job(Job(job_id=ids["base64"], content="@@not base64@@",
-                            content_encoding="base64"))
-    send_raw(producer, store, ids["big"], {"job_id": ids["big"], "content": "y " * MAX_BYTES,
-                                           "content_type": "text/plain"})
+    producer.submit_job(
+        Job(
+            job_id=ids["binary"],
+            content_encoding="base64",
+            content=base64.b64encode(os.urandom(4000)).decode(),
+        )
+    )
+    producer.submit_job(
+        Job(job_id=ids["base64"], content="@@not base64@@", content_encoding="base64")
+    )
+    send_raw(
+        producer,
+        store,
+        ids["big"],
+        {"job_id": ids["big"], "content": "y " * MAX_BYTES, "content_type": "text/plain"},
+    )
     producer.submit_job(Job(job_id=ids["deep"], content="<div>" * 15_000))
-    producer.submit_job(Job(job_id=ids["entities"], content='<!DOCTYPE x [<!ENTITY a "b">]><p>&a;</p>'))
+    producer.submit_job(
+        Job(job_id=ids["entities"], content='<!DOCTYPE x [<!ENTITY a "b">]><p>&a;</p>')
+    )
     send_raw(producer, store, ids["wrongtype"], {"job_id": ids["wrongtype"], "content": 42})
     send_raw(producer, store, ids["notjson"], "{{{{")
-    good = producer.submit_job(Job(job_id=uid("good"), **{k: v for k, v in DEMO_JOBS[1].items()
-                                                          if k != "job_id"}))
+    good = producer.submit_job(
+        Job(job_id=uid("good"), **{k: v for k, v in DEMO_JOBS[1].items() if k != "job_id"})
+    )
     states = wait_for(store, [*ids.values(), good.job_id])
-    assert states == {**{i: "dead" for i in ids.values()}, good.job_id: "done"}
+    assert states == {**dict.fromkeys(ids.values(), "dead"), good.job_id: "done"}
     letters = {d["job_id"]: d for d in dead_letters(store, settings)}
     reasons = {name: letters[i]["reason"] for name, i in ids.items()}
-    assert reasons == {"empty": "empty_content", "binary": "undecodable", "base64": "undecodable",
-                       "big": "too_large", "deep": "hostile", "entities": "hostile",
-                       "wrongtype": "invalid_envelope", "notjson": "invalid_envelope"}
+    assert reasons == {
+        "empty": "empty_content",
+        "binary": "undecodable",
+        "base64": "undecodable",
+        "big": "too_large",
+        "deep": "hostile",
+        "entities": "hostile",
+        "wrongtype": "invalid_envelope",
+        "notjson": "invalid_envelope",
+    }
     assert "content" in letters[ids["wrongtype"]]["message"]
     assert letters[ids["empty"]]["envelope"]["job_id"] == ids["empty"]
     assert letters[ids["empty"]]["stage"] == "extract"
@@ -122,7 +169,9 @@ def test_a_job_run_twice_publishes_once_and_is_not_its_own_duplicate(settings, s
     originals = articles_of(store, settings, first)
     assert [a["duplicate_of"] for a in originals] == [None, None]
     assert [a["duplicate_of"] for a in articles_of(store, settings, copy)] == [
-        f"{first}#0", f"{first}#1"]
+        f"{first}#0",
+        f"{first}#1",
+    ]
 
 
 def test_resubmitting_an_id_does_not_queue_it_again(settings, store, producer):
@@ -141,8 +190,9 @@ def test_dead_letters_can_be_listed_and_replayed(settings, store, producer):
     assert wait_for(store, [job_id]) == {job_id: "dead"}
     listed = cli(settings, "dead", "list", "--count", "500")
     assert job_id in listed.stdout.replace("\n", "") or job_id[:10] in listed.stdout
-    entry = next(i for i, d in store.read_stream(settings.dead_stream, "dead")
-                 if d["job_id"] == job_id)
+    entry = next(
+        i for i, d in store.read_stream(settings.dead_stream, "dead") if d["job_id"] == job_id
+    )
     good = Job(job_id=job_id, **{k: v for k, v in DEMO_JOBS[1].items() if k != "job_id"})
     letter_key = settings.dead_stream
     fixed = json.loads(store.client.xrange(letter_key, min=entry, max=entry)[0][1]["dead"])

@@ -13,7 +13,9 @@ def art(job, text, pos=0):
 
 def test_typography_and_case_do_not_change_the_fingerprint():
     """Quotes, dashes, case and spacing differences are the same text."""
-    variant = 'THE  council voted on Tuesday to close the bridge for repairs - for "at least" six weeks.'
+    variant = (
+        'THE  council voted on Tuesday to close the bridge for repairs - for "at least" six weeks.'
+    )
     assert fingerprint(TEXT) == fingerprint(variant)
 
 

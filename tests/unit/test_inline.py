@@ -7,16 +7,27 @@ import sys
 from tests.conftest import ROOT
 from worker.demo import DEMO_JOBS
 
-CHROME = ("Short Url", "Short link", "https://", "All Rights Reserved", "All rights reserved",
-          "Share on")
+CHROME = (
+    "Short Url",
+    "Short link",
+    "https://",
+    "All Rights Reserved",
+    "All rights reserved",
+    "Share on",
+)
 
 
 def run_process(tmp_path, jobs):
     src, dst = tmp_path / "jobs.jsonl", tmp_path / "out.jsonl"
     src.write_text("".join(json.dumps(j) + "\n" for j in jobs), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "worker.cli_main", "process", "--in", str(src),
-                           "--out", str(dst)], capture_output=True, text=True, cwd=ROOT,
-                          timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "worker.cli_main", "process", "--in", str(src), "--out", str(dst)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return [json.loads(line) for line in dst.read_text(encoding="utf-8").splitlines()], proc.stderr
 

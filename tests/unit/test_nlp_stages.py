@@ -29,7 +29,7 @@ def test_offsets_index_the_text_and_names_resolve(nlp):
     """Every mention's offsets cut its own text; 'Ruto' resolves to 'William Ruto'."""
     (tagged,) = tag([article(TEXT, dateline="NAIROBI")], nlp=nlp, gazetteer=load_gazetteer())
     for m in tagged.entities:
-        assert TEXT[m.start:m.end] == m.text
+        assert TEXT[m.start : m.end] == m.text
     people = {m.text: m.normalized for m in tagged.entities if m.label == "PERSON"}
     assert people.get("Ruto") == "William Ruto"
     dateline = tagged.entities[0]
@@ -39,7 +39,8 @@ def test_offsets_index_the_text_and_names_resolve(nlp):
 def test_non_english_articles_pass_through_untagged(nlp):
     """Tagging skips articles in other languages instead of failing."""
     german = article("Die Regierung in Berlin hat am Montag beschlossen.").model_copy(
-        update={"language": "de"})
+        update={"language": "de"}
+    )
     (out,) = tag([german], nlp=nlp, gazetteer=load_gazetteer())
     assert out.entities == []
 
@@ -62,7 +63,10 @@ def test_untagged_text_is_classified_from_the_gazetteer():
 
 def test_no_places_no_region():
     """An article with no place evidence has no region rather than a guess."""
-    out = classify_region(article("The committee met and agreed on a budget for next year."),
-                          gazetteer=load_gazetteer(), cfg=RegionConfig())
+    out = classify_region(
+        article("The committee met and agreed on a budget for next year."),
+        gazetteer=load_gazetteer(),
+        cfg=RegionConfig(),
+    )
     assert out.primary_region is None
     assert out.regions == []

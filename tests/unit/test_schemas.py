@@ -30,7 +30,13 @@ def test_article_ids_are_stable_and_distinct():
 
 def test_article_round_trip_keeps_entities():
     """Entities and regions survive a JSON round trip."""
-    a = Article(article_id="j#0", job_id="j", position=0, text="Paris is big.",
-                entities=[Mention(text="Paris", label="GPE", start=0, end=5,
-                                  normalized="Paris", country="FR")])
+    a = Article(
+        article_id="j#0",
+        job_id="j",
+        position=0,
+        text="Paris is big.",
+        entities=[
+            Mention(text="Paris", label="GPE", start=0, end=5, normalized="Paris", country="FR")
+        ],
+    )
     assert Article.model_validate(json.loads(a.model_dump_json())) == a

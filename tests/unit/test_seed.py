@@ -5,7 +5,8 @@ from worker.resources import Resources
 from worker.settings import Settings
 
 TITLES = [
-    "US defense chief suggests Ukraine should abandon hope of winning all territory back from Russia",
+    "US defense chief suggests Ukraine should abandon hope of winning all territory back "
+    "from Russia",
     "Uganda army denies seizing opposition leader as vote result looms",
 ]
 

@@ -30,8 +30,11 @@ def dump(*parts):
 
 def test_headline_after_its_body_is_its_title():
     """A headline printed below the body still becomes that article's title."""
-    page = dump(["Menu", "News", "Weather"], HARBOUR,
-                ["Storm halts Norway ferry crossings to Denmark", "Share this article", "Comments"])
+    page = dump(
+        ["Menu", "News", "Weather"],
+        HARBOUR,
+        ["Storm halts Norway ferry crossings to Denmark", "Share this article", "Comments"],
+    )
     (article,) = split_dump(page, language="en")
     assert article.title == "Storm halts Norway ferry crossings to Denmark"
     assert article.dateline == "OSLO"
@@ -40,9 +43,13 @@ def test_headline_after_its_body_is_its_title():
 
 def test_two_articles_in_one_dump_are_split_with_their_titles():
     """Infinite scroll: two stories, each with its headline, come back as two articles."""
-    page = dump(["Storm halts Norway ferry crossings"], HARBOUR,
-                ["Related stories", "Zambia copper output hits four-year high"], MINES,
-                ["© 2026 Example Media. All rights reserved."])
+    page = dump(
+        ["Storm halts Norway ferry crossings"],
+        HARBOUR,
+        ["Related stories", "Zambia copper output hits four-year high"],
+        MINES,
+        ["© 2026 Example Media. All rights reserved."],
+    )
     first, second = split_dump(page, language="en")
     assert first.title == "Storm halts Norway ferry crossings"
     assert second.title == "Zambia copper output hits four-year high"
@@ -62,16 +69,32 @@ def test_repeated_article_is_kept_once():
 
 def test_teaser_list_is_not_an_article():
     """A list of other stories' headlines around the body is dropped."""
-    teasers = ["More from World", "Floods hit northern Italy", "Markets fall on rate fears",
-               "Election date set in Chile", "Five things to know today"]
+    teasers = [
+        "More from World",
+        "Floods hit northern Italy",
+        "Markets fall on rate fears",
+        "Election date set in Chile",
+        "Five things to know today",
+    ]
     (article,) = split_dump(dump(HARBOUR, teasers), language="en")
     assert not any(t in article.text for t in teasers)
 
 
 def test_page_without_article_gives_nothing():
     """A section front of links and short lines has no article."""
-    page = "\n".join(["Home", "World", "Business", "Latest headlines", "Floods hit northern Italy",
-                      "Markets fall on rate fears", "Sign in", "Subscribe"] * 3)
+    page = "\n".join(
+        [
+            "Home",
+            "World",
+            "Business",
+            "Latest headlines",
+            "Floods hit northern Italy",
+            "Markets fall on rate fears",
+            "Sign in",
+            "Subscribe",
+        ]
+        * 3
+    )
     assert split_dump(page, language="en") == []
 
 
@@ -85,8 +108,9 @@ def test_non_english_article_is_extracted():
         "Die Opposition kritisierte, dass die Mittel nicht ausreichen würden und dass die "
         "Planung der Projekte zu lange dauere.",
     ]
-    (article,) = split_dump(dump(["Startseite", "Politik"], body, ["Teilen", "Drucken"]),
-                            language="de")
+    (article,) = split_dump(
+        dump(["Startseite", "Politik"], body, ["Teilen", "Drucken"]), language="de"
+    )
     assert article.text.startswith("BERLIN:")
     assert "Drucken" not in article.text
 

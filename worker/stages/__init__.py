@@ -1,0 +1,1 @@
+"""The stages: pure functions on pydantic models, no Celery, no Redis."""

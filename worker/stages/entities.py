@@ -40,7 +40,11 @@ def _canonical_people(mentions: list[Mention]) -> dict[str, str]:
     for name in names:
         tokens = name.split()
         full = next(
-            (n for n in names if len(n.split()) > len(tokens) and n.split()[-len(tokens) :] == tokens),
+            (
+                n
+                for n in names
+                if len(n.split()) > len(tokens) and n.split()[-len(tokens) :] == tokens
+            ),
             None,
         )
         canon[name] = canon.get(full, full) if full else name
@@ -55,20 +59,38 @@ def mentions_of(article: Article, doc: Doc, gazetteer: Gazetteer) -> list[Mentio
         place = article.dateline.title()
         country = gazetteer.country(place)
         if country:
-            out.append(Mention(text=article.dateline, label="GPE", start=0,
-                               end=len(article.dateline), normalized=place, country=country))
+            out.append(
+                Mention(
+                    text=article.dateline,
+                    label="GPE",
+                    start=0,
+                    end=len(article.dateline),
+                    normalized=place,
+                    country=country,
+                )
+            )
     for ent in doc.ents:
         if ent.label_ not in LABELS or (out and ent.start_char < out[0].end):
             continue
         start, end = _trim(text, ent.start_char, ent.end_char)
         surface = text[start:end]
         country = gazetteer.country(surface) if ent.label_ in PLACE_LABELS else None
-        out.append(Mention(text=surface, label=ent.label_, start=start, end=end,
-                           normalized=surface, country=country))
+        out.append(
+            Mention(
+                text=surface,
+                label=ent.label_,
+                start=start,
+                end=end,
+                normalized=surface,
+                country=country,
+            )
+        )
     out = _surnames(text, out)
     canon = _canonical_people(out)
-    return [m.model_copy(update={"normalized": canon[m.text]}) if m.label == "PERSON" else m
-            for m in out]
+    return [
+        m.model_copy(update={"normalized": canon[m.text]}) if m.label == "PERSON" else m
+        for m in out
+    ]
 
 
 def _surnames(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -77,14 +99,21 @@ def _surnames(text: str, mentions: list[Mention]) -> list[Mention]:
     surnames = {s for s in surnames if len(s) > 2 and s[0].isupper()}
     if not surnames:
         return mentions
-    fixed = [m.model_copy(update={"label": "PERSON", "country": None})
-             if m.text in surnames and m.label in ("ORG", "GPE", "NORP") else m for m in mentions]
+    fixed = [
+        m.model_copy(update={"label": "PERSON", "country": None})
+        if m.text in surnames and m.label in ("ORG", "GPE", "NORP")
+        else m
+        for m in mentions
+    ]
     taken = [(m.start, m.end) for m in fixed]
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(surnames))) + r")\b")
-    for found in pattern.finditer(text):
-        if not any(s < found.end() and found.start() < e for s, e in taken):
-            fixed.append(Mention(text=found.group(0), label="PERSON", start=found.start(),
-                                 end=found.end(), normalized=found.group(0)))
+    fixed.extend(
+        Mention(
+            text=f.group(0), label="PERSON", start=f.start(), end=f.end(), normalized=f.group(0)
+        )
+        for f in pattern.finditer(text)
+        if not any(s < f.end() and f.start() < e for s, e in taken)
+    )
     return sorted(fixed, key=lambda m: m.start)
 
 
@@ -92,15 +121,22 @@ def summarise(mentions: Sequence[Mention]) -> list[EntitySummary]:
     """Canonical entities with counts, most mentioned first."""
     counts = Counter((m.normalized, m.label) for m in mentions)
     country = {(m.normalized, m.label): m.country for m in mentions}
-    return [EntitySummary(name=name, label=label, count=n, country=country[(name, label)])
-            for (name, label), n in counts.most_common()]
+    return [
+        EntitySummary(name=name, label=label, count=n, country=country[(name, label)])
+        for (name, label), n in counts.most_common()
+    ]
 
 
 def tag(articles: Sequence[Article], *, nlp: Language, gazetteer: Gazetteer) -> list[Article]:
     """Articles with their entities; articles not in English are passed through untagged."""
     english = [a for a in articles if a.language in (None, "en")]
-    docs = dict(zip((a.article_id for a in english),
-                    nlp.pipe((a.text for a in english), batch_size=BATCH_SIZE), strict=True))
+    docs = dict(
+        zip(
+            (a.article_id for a in english),
+            nlp.pipe((a.text for a in english), batch_size=BATCH_SIZE),
+            strict=True,
+        )
+    )
     out = []
     for article in articles:
         doc = docs.get(article.article_id)
@@ -108,6 +144,7 @@ def tag(articles: Sequence[Article], *, nlp: Language, gazetteer: Gazetteer) -> 
             out.append(article)
             continue
         mentions = mentions_of(article, doc, gazetteer)
-        out.append(article.model_copy(update={"entities": mentions,
-                                              "entity_summary": summarise(mentions)}))
+        out.append(
+            article.model_copy(update={"entities": mentions, "entity_summary": summarise(mentions)})
+        )
     return out

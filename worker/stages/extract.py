@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import ftfy
 import py3langid
@@ -28,7 +29,24 @@ LANGUAGE_SAMPLE = 4000
 MAX_HTML_DEPTH = 1000
 MAX_TEXT_LINE = 100_000
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*?(/?)>")
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +80,7 @@ def _article(job: Job, position: int, draft: Draft, language: str | None) -> Art
 
 
 def visible_text(markup: str) -> str:
-    """The visible text of an HTML page, one block per line (the fallback when trafilatura fails)."""
+    """The visible text of an HTML page, one block per line (trafilatura's fallback)."""
     try:
         tree = html.fromstring(markup)
     except (etree.ParserError, ValueError) as exc:
@@ -74,7 +92,7 @@ def visible_text(markup: str) -> str:
 
 def _from_html(job: Job, markup: str, cfg: ExtractConfig) -> list[Article]:
     try:
-        doc = trafilatura.bare_extraction(
+        doc: Any = trafilatura.bare_extraction(
             markup, url=job.url, include_comments=False, with_metadata=True
         )
     except (RecursionError, ValueError, etree.LxmlError) as exc:
@@ -124,13 +142,17 @@ def guard(content: str, content_type: ContentType) -> None:
         if "<!ENTITY" in content[:65536].upper():
             raise BadInput(Reason.HOSTILE, "HTML declares entities (<!ENTITY): not accepted")
         if (depth := html_depth(content)) > MAX_HTML_DEPTH:
-            raise BadInput(Reason.HOSTILE, f"HTML nests {depth} elements deep "
-                           f"(limit {MAX_HTML_DEPTH}): not a page")
+            raise BadInput(
+                Reason.HOSTILE,
+                f"HTML nests {depth} elements deep (limit {MAX_HTML_DEPTH}): not a page",
+            )
     else:
         longest = max((len(line) for line in content.splitlines()), default=0)
         if longest > MAX_TEXT_LINE:
-            raise BadInput(Reason.HOSTILE, f"a line of {longest} characters is not page text "
-                           f"(limit {MAX_TEXT_LINE})")
+            raise BadInput(
+                Reason.HOSTILE,
+                f"a line of {longest} characters is not page text (limit {MAX_TEXT_LINE})",
+            )
 
 
 def extract(job: Job, content: str, *, cfg: ExtractConfig) -> list[Article]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from schemas.article import Article, CountryWeight, Region, RegionScore
 from worker.gazetteer import MIDDLE_EAST, REGION_NAMES, Gazetteer, fold
@@ -49,43 +49,48 @@ def _places_in(text: str, gazetteer: Gazetteer) -> list[tuple[int, str | None, R
     return out
 
 
-def _evidence(article: Article, gazetteer: Gazetteer, cfg: RegionConfig) -> tuple[
-    dict[str, float], dict[Region, float]
-]:
-    countries: dict[str, float] = defaultdict(float)
-    regions: dict[Region, float] = defaultdict(float)
+@dataclass
+class _Evidence:
+    """Weights gathered for countries, and for regions named without a country."""
+
+    countries: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    regions: dict[Region, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(
+        self, country: str | None, region: Region | None, weight: float, cfg: RegionConfig
+    ) -> None:
+        if country:
+            self.countries[country] += weight
+        elif region is not None:
+            self.regions[region] += weight * cfg.region_name
+
+
+def _evidence(article: Article, gazetteer: Gazetteer, cfg: RegionConfig) -> _Evidence:
+    ev = _Evidence()
 
     def weight_at(offset: int) -> float:
         return cfg.lead if offset < cfg.lead_chars else cfg.body
 
     if article.dateline and (c := gazetteer.country(article.dateline.title())):
-        countries[c] += cfg.dateline
+        ev.add(c, None, cfg.dateline, cfg)
     for _, c, r in _places_in(article.title or "", gazetteer):
-        if c:
-            countries[c] += cfg.title
-        elif r:
-            regions[r] += cfg.title * cfg.region_name
-    if article.entities:
-        for m in article.entities:
-            if m.start == 0 and article.dateline and m.text == article.dateline:
-                continue
-            w = weight_at(m.start) * (cfg.demonym if m.label == "NORP" else 1.0)
-            if m.country:
-                countries[m.country] += w
-            elif (r := REGION_NAMES.get(fold(m.text))) is not None:
-                regions[r] += w * cfg.region_name
-    else:
+        ev.add(c, r, cfg.title, cfg)
+    if not article.entities:
         for offset, c, r in _places_in(article.text, gazetteer):
-            if c:
-                countries[c] += weight_at(offset)
-            elif r:
-                regions[r] += weight_at(offset) * cfg.region_name
-    return countries, regions
+            ev.add(c, r, weight_at(offset), cfg)
+        return ev
+    for m in article.entities:
+        if m.start == 0 and article.dateline and m.text == article.dateline:
+            continue
+        w = weight_at(m.start) * (cfg.demonym if m.label == "NORP" else 1.0)
+        ev.add(m.country, REGION_NAMES.get(fold(m.text)), w, cfg)
+    return ev
 
 
 def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig) -> Article:
     """The article with `regions`, `primary_region` and `countries` filled in."""
-    countries, region_weight = _evidence(article, gazetteer, cfg)
+    ev = _evidence(article, gazetteer, cfg)
+    countries, region_weight = ev.countries, ev.regions
     for country, w in countries.items():
         if (r := gazetteer.region(country)) is not None:
             region_weight[r] += w
@@ -101,8 +106,9 @@ def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig
     country_total = sum(countries.values()) or 1.0
     return article.model_copy(
         update={
-            "regions": [RegionScore(region=r, score=round(s, 4)) for r, s in ranked
-                        if s >= cfg.threshold],
+            "regions": [
+                RegionScore(region=r, score=round(s, 4)) for r, s in ranked if s >= cfg.threshold
+            ],
             "primary_region": primary,
             "countries": [
                 CountryWeight(country=c, weight=round(w / country_total, 4))
@@ -112,8 +118,8 @@ def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig
     )
 
 
-def classify(articles: Sequence[Article], *, gazetteer: Gazetteer, cfg: RegionConfig) -> list[
-    Article
-]:
+def classify(
+    articles: Sequence[Article], *, gazetteer: Gazetteer, cfg: RegionConfig
+) -> list[Article]:
     """Every article classified."""
     return [classify_region(a, gazetteer=gazetteer, cfg=cfg) for a in articles]

@@ -27,7 +27,9 @@ import justext
 import pycountry
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_URL = re.compile(r"(https?://|www\.)\S+|\b\S+\.(com|org|net|news|co|io|ly)(/\S*)?\b", re.I)
+_URL = re.compile(
+    r"(https?://|www\.)\S+|\b\S+\.(com|org|net|news|co|io|ly)(/\S*)?\b", re.IGNORECASE
+)
 _HANDLE = re.compile(r"(^|\s)[@#]\w+")
 _SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’)\]]*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -40,16 +42,77 @@ DATELINE = re.compile(
 )
 # Words that mark page chrome when a short line is mostly made of them.
 _CHROME_WORDS = frozenset(
-    """
-    share tweet facebook twitter whatsapp linkedin pinterest email print comment comments
-    subscribe newsletter sign login log register follow advertisement advertising sponsored
-    cookie cookies privacy policy terms rights reserved copyright read more related
-    menu home search skip content click here url short link links tags tag topics
-    photo photos video videos image credit caption gallery watch listen podcast next previous
-    share this story recommended trending popular latest most
-    """.split()
+    [
+        "share",
+        "tweet",
+        "facebook",
+        "twitter",
+        "whatsapp",
+        "linkedin",
+        "pinterest",
+        "email",
+        "print",
+        "comment",
+        "comments",
+        "subscribe",
+        "newsletter",
+        "sign",
+        "login",
+        "log",
+        "register",
+        "follow",
+        "advertisement",
+        "advertising",
+        "sponsored",
+        "cookie",
+        "cookies",
+        "privacy",
+        "policy",
+        "terms",
+        "rights",
+        "reserved",
+        "copyright",
+        "read",
+        "more",
+        "related",
+        "menu",
+        "home",
+        "search",
+        "skip",
+        "content",
+        "click",
+        "here",
+        "url",
+        "short",
+        "link",
+        "links",
+        "tags",
+        "tag",
+        "topics",
+        "photo",
+        "photos",
+        "video",
+        "videos",
+        "image",
+        "credit",
+        "caption",
+        "gallery",
+        "watch",
+        "listen",
+        "podcast",
+        "next",
+        "previous",
+        "share",
+        "this",
+        "story",
+        "recommended",
+        "trending",
+        "popular",
+        "latest",
+        "most",
+    ]
 )
-_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.I)
+_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -114,7 +177,7 @@ def count_words(text: str) -> int:
 
 @lru_cache(maxsize=64)
 def stoplist(language: str | None) -> frozenset[str]:
-    """jusText's stopword list for an ISO 639-1 code (English when unknown)."""
+    """JusText's stopword list for an ISO 639-1 code (English when unknown)."""
     name = "English"
     if language:
         lang = pycountry.languages.get(alpha_2=language)

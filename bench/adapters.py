@@ -1,0 +1,71 @@
+"""copydesk's stages as the functions the shared scorers import, and the baselines beside them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from schemas.article import Article
+from worker.gazetteer import load_gazetteer
+from worker.resources import load_nlp
+from worker.settings import get_settings
+from worker.stages.entities import tag
+from worker.stages.regions import RegionConfig, classify_region
+from worker.stages.textdump import find_dateline
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Any:
+    return load_nlp(get_settings().spacy_model)
+
+
+def _tagged(text: str) -> Article:
+    article = Article(
+        article_id="eval#0",
+        job_id="eval",
+        position=0,
+        text=text,
+        language="en",
+        dateline=find_dateline(text),
+    )
+    (out,) = tag([article], nlp=_nlp(), gazetteer=load_gazetteer())
+    return out
+
+
+def entities(text: str) -> list[dict[str, Any]]:
+    """Our tagger, as score_entities.py calls it (the text kept exactly: extract=false)."""
+    return [{"start": m.start, "end": m.end, "type": m.label} for m in _tagged(text).entities]
+
+
+def entities_raw_spacy(text: str) -> list[dict[str, Any]]:
+    """The raw model, the baseline."""
+    return [{"start": e.start_char, "end": e.end_char, "type": e.label_} for e in _nlp()(text).ents]
+
+
+def regions(text: str) -> list[str]:
+    """Our region classifier on tagged text, as score_region.py calls it (primary first)."""
+    cfg = RegionConfig(threshold=get_settings().region_threshold)
+    out = classify_region(_tagged(text), gazetteer=load_gazetteer(), cfg=cfg)
+    return [r.region.value for r in out.regions]
+
+
+def trafilatura_html(content: str, content_type: str) -> str | None:
+    """The benchmark's trafilatura call, the HTML baseline."""
+    import trafilatura  # noqa: PLC0415
+
+    return trafilatura.extract(content, include_comments=False) if "html" in content_type else None
+
+
+def justext_text(content: str, content_type: str) -> str | None:
+    """JusText (default settings) on the dump's lines, the plain-text baseline."""
+    import html  # noqa: PLC0415
+
+    import justext  # noqa: PLC0415
+
+    if "html" in content_type:
+        markup = content.encode("utf-8")
+    else:
+        lines = (f"<p>{html.escape(line)}</p>" for line in content.splitlines() if line.strip())
+        markup = ("<html><body>" + "".join(lines) + "</body></html>").encode("utf-8")
+    paragraphs = justext.justext(markup, justext.get_stoplist("English"))
+    return "\n\n".join(p.text for p in paragraphs if not p.is_boilerplate)

@@ -1,0 +1,199 @@
+"""`make eval`: every quality figure on ../shared/eval, beside the baselines, against floors.
+
+Each figure comes from the shared scorers (the metrics we are judged by). Extraction and dedup
+run through `copydesk process`, the batch mode users run; entities and regions through the stage
+functions, as the scorers import them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOORS = json.loads((ROOT / "bench" / "floors.json").read_text(encoding="utf-8"))
+LAST = re.compile(r"(\w+)=([0-9.]+)")
+# Published on the same dev data by ../shared/eval/README.md and the issues.
+BASELINES = {
+    "dedup": "MinHash LSH on raw content: 0.8 -> P 1.000 R 0.517; 0.3 -> P 0.983 R 0.979",
+    "entities": "raw en_core_web_sm: f1 0.643 news_f1 0.710",
+    "region": "plain gazetteer: europe 0.884 africa 0.884 macro 0.874 primary 0.819",
+}
+
+
+def run(cmd: list[str], label: str) -> dict[str, float]:
+    """Run a scorer, echo its output, and parse the figures of its last line."""
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    sys.stdout.write(proc.stdout)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-3000:])
+        raise SystemExit(f"{label}: scorer failed ({proc.returncode})")
+    last = proc.stdout.strip().splitlines()[-1]
+    print(f"  [{label}: {time.perf_counter() - started:.0f}s]")
+    return {k: float(v) for k, v in LAST.findall(last)}
+
+
+def main() -> None:
+    """Run every evaluation, print figures and baselines, fail below a floor."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--only", default="extraction,dedup,entities,region")
+    a = ap.parse_args()
+    ev = Path(a.shared).resolve() / "eval"
+    if not ev.exists():
+        raise SystemExit(f"{ev} is missing: ../shared must sit beside the checkout")
+    py = sys.executable
+    only = set(a.only.split(","))
+    figures: dict[str, float] = {}
+    ex = ev / "extraction" / "dev.jsonl"
+    if "extraction" in only:
+        print("== extraction: copydesk (via copydesk process)")
+        got = run(
+            [py, str(ev / "score_extraction.py"), "--data", str(ex), "--cli", "--bootstrap", "200"],
+            "extraction",
+        )
+        figures.update({f"extraction.{k}": v for k, v in got.items()})
+        print("== extraction baseline: trafilatura (html, include_comments=False)")
+        run(
+            [
+                py,
+                str(ev / "score_extraction.py"),
+                "--data",
+                str(ex),
+                "--python",
+                "bench.adapters:trafilatura_html",
+                "--modes",
+                "html",
+                "--bootstrap",
+                "0",
+            ],
+            "trafilatura",
+        )
+        print("== extraction baseline: jusText (text and multi, default settings)")
+        run(
+            [
+                py,
+                str(ev / "score_extraction.py"),
+                "--data",
+                str(ex),
+                "--python",
+                "bench.adapters:justext_text",
+                "--modes",
+                "text,multi",
+                "--bootstrap",
+                "0",
+            ],
+            "justext",
+        )
+    if "dedup" in only:
+        print("== dedup: copydesk process (exact fingerprints)")
+        out = ROOT / "out"
+        out.mkdir(exist_ok=True)
+        proc = subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "copydesk"),
+                "process",
+                "--in",
+                str(ev / "dedup" / "dev.jsonl"),
+                "--out",
+                str(out / "dedup.jsonl"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise SystemExit(f"copydesk process failed: {proc.stderr[-2000:]}")
+        got = run(
+            [
+                py,
+                str(ev / "score_dedup.py"),
+                "--data",
+                str(ev / "dedup" / "dev.jsonl"),
+                "--pred",
+                str(out / "dedup.jsonl"),
+            ],
+            "dedup",
+        )
+        figures.update({f"dedup.{k}": v for k, v in got.items()})
+        print(f"  baseline: {BASELINES['dedup']}")
+    if "entities" in only:
+        print("== entities: copydesk tagger")
+        got = run(
+            [
+                py,
+                str(ev / "score_entities.py"),
+                "--data",
+                str(ev / "entities" / "dev.jsonl"),
+                "--python",
+                "bench.adapters:entities",
+            ],
+            "entities",
+        )
+        figures.update({f"entities.{k}": v for k, v in got.items()})
+        print("== entities baseline: raw spaCy model")
+        run(
+            [
+                py,
+                str(ev / "score_entities.py"),
+                "--data",
+                str(ev / "entities" / "dev.jsonl"),
+                "--python",
+                "bench.adapters:entities_raw_spacy",
+            ],
+            "raw spaCy",
+        )
+    if "region" in only:
+        print("== region: copydesk classifier")
+        got = run(
+            [
+                py,
+                str(ev / "score_region.py"),
+                "--data",
+                str(ev / "region" / "dev.jsonl"),
+                "--python",
+                "bench.adapters:regions",
+            ],
+            "region",
+        )
+        figures.update({f"region.{k}": v for k, v in got.items()})
+        print(f"  baseline: {BASELINES['region']}")
+    failed = [
+        f"{k}={figures[k]:.3f} < floor {v}"
+        for k, v in FLOORS.items()
+        if k in figures and figures[k] < v
+    ]
+    summary = " ".join(
+        f"{k}={v:.3f}"
+        for k, v in sorted(figures.items())
+        if k.split(".")[1]
+        in {
+            "html_f1",
+            "text_f1",
+            "multi_f1",
+            "text_count_acc",
+            "multi_count_acc",
+            "precision",
+            "recall",
+            "f1",
+            "news_f1",
+            "europe_f1",
+            "africa_f1",
+            "macro_f1",
+            "primary_acc",
+        }
+    )
+    print(f"eval {summary}")
+    if failed:
+        raise SystemExit("below floor: " + "; ".join(failed))
+
+
+if __name__ == "__main__":
+    main()
