@@ -52,7 +52,10 @@ class Settings(BaseSettings):
     blob_ttl_s: int = Field(
         default=7 * 86400, ge=60, description="How long a submitted blob is kept."
     )
-    dedup_policy: DedupPolicy = Field(default=DedupPolicy.FLAG)
+    dedup_policy: DedupPolicy = Field(
+        default=DedupPolicy.FLAG,
+        description="flag: duplicates are published, marked; divert: to their own stream.",
+    )
     dedup_window_s: int = Field(
         default=7 * 86400, ge=60, description="How long an article stays in the dedup index."
     )
@@ -73,12 +76,16 @@ class Settings(BaseSettings):
     visibility_timeout_s: int = Field(
         default=3600, ge=60, description="Redelivery delay of unacked messages; > time limit."
     )
-    worker_concurrency: int = Field(default=2, ge=1)
+    worker_concurrency: int = Field(
+        default=2, ge=1, description="Worker processes of `copydesk worker` (one per core)."
+    )
     worker_max_memory_kb: int = Field(
         default=600_000, ge=100_000, description="A worker child above this RSS is replaced."
     )
-    log_level: str = Field(default="INFO")
-    log_format: LogFormat = Field(default=LogFormat.AUTO)
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_format: LogFormat = Field(
+        default=LogFormat.AUTO, description="json, console, or auto (console on a terminal)."
+    )
 
     def require_redis_url(self) -> str:
         """The Redis URL; raises when none is set (embedded mode sets one before use)."""
@@ -97,3 +104,17 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process's settings, read once."""
     return Settings()
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (the README's copy is checked against this)."""
+    rows = ["| variable | default | what it does |", "| --- | --- | --- |"]
+    for name, info in Settings.model_fields.items():
+        default = info.default
+        shown = "unset" if default is None else getattr(default, "value", default)
+        rows.append(f"| `COPYDESK_{name.upper()}` | `{shown}` | {info.description or ''} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(settings_table(), end="")  # noqa: T201 - prints the table for the README

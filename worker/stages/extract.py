@@ -97,13 +97,13 @@ def _from_html(job: Job, markup: str, cfg: ExtractConfig) -> list[Article]:
         )
     except (RecursionError, ValueError, etree.LxmlError) as exc:
         raise BadInput(Reason.UNPARSABLE, f"HTML could not be parsed: {exc}") from exc
-    body = (doc.text or "") if doc is not None else ""
+    body = fix_text(doc.text or "") if doc is not None else ""
     if count_words(body) < cfg.min_article_words:
-        return _from_text(job, visible_text(markup), cfg)
+        return _from_text(job, fix_text(visible_text(markup)), cfg)
     paragraphs = [p.strip() for p in body.split("\n") if p.strip()]
     draft = Draft(
         paragraphs=paragraphs,
-        title=doc.title,
+        title=fix_text(doc.title) if doc.title else None,
         dateline=next((d for p in paragraphs[:2] if (d := find_dateline(p))), None),
     )
     language = doc.language or detect_language(body)
@@ -122,6 +122,11 @@ def _from_text(job: Job, text: str, cfg: ExtractConfig) -> list[Article]:
         _article(job, i, d, detect_language(d.text) or language)
         for i, d in enumerate(d for d in drafts if count_words(d.text) >= cfg.min_article_words)
     ]
+
+
+def fix_text(text: str) -> str:
+    """Mojibake repaired and Unicode composed (NFC), on text rather than markup: it is slow."""
+    return ftfy.fix_text(text, normalization="NFC")
 
 
 def html_depth(markup: str) -> int:
@@ -161,7 +166,6 @@ def extract(job: Job, content: str, *, cfg: ExtractConfig) -> list[Article]:
         draft = Draft(paragraphs=[content], dateline=find_dateline(content))
         return [_article(job, 0, draft, detect_language(content))]
     guard(content, job.content_type)
-    fixed = ftfy.fix_text(content, normalization="NFC")
     if job.content_type is ContentType.HTML:
-        return _from_html(job, fixed, cfg)
-    return _from_text(job, fixed, cfg)
+        return _from_html(job, content, cfg)
+    return _from_text(job, fix_text(content), cfg)

@@ -1,0 +1,93 @@
+"""`make bench`: in-process throughput of each stage on the dev data, and memory.
+
+Figures, not pass/fail: speed targets are read from here, never asserted in unit tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from schemas.article import Article
+from schemas.job import Job
+from worker.gazetteer import load_gazetteer
+from worker.resources import load_nlp
+from worker.settings import get_settings
+from worker.stages.dedup import MemoryDedupIndex, dedup
+from worker.stages.entities import tag
+from worker.stages.extract import ExtractConfig, extract
+from worker.stages.regions import RegionConfig, classify
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _rate(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    out = fn()
+    return n / max(1e-9, time.perf_counter() - started), out
+
+
+def _words(articles: list[Article]) -> int:
+    return sum(len(a.text.split()) for a in articles)
+
+
+def main() -> None:
+    """Print documents/s and words/s per stage, and the RSS with the model loaded."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--limit", type=int, default=109)
+    a = ap.parse_args()
+    ev = Path(a.shared).resolve() / "eval"
+    records = [json.loads(line) for line in (ev / "extraction" / "dev.jsonl").open()]
+    pages = [r for r in records if "html" in r][: a.limit]
+    dumps = [r for r in records if "text_blob" in r][: a.limit]
+    cfg = ExtractConfig()
+    html_jobs = [
+        Job(job_id=f"h{i}", content=r["html"], url=r.get("url")) for i, r in enumerate(pages)
+    ]
+    text_jobs = [
+        Job(job_id=f"t{i}", content=r["text_blob"], content_type="text/plain")
+        for i, r in enumerate(dumps)
+    ]
+    extract(html_jobs[0], html_jobs[0].content, cfg=cfg)  # warm-up: language models load
+    html_rate, html_arts = _rate(
+        len(html_jobs), lambda: [x for j in html_jobs for x in extract(j, j.content, cfg=cfg)]
+    )
+    text_rate, text_arts = _rate(
+        len(text_jobs), lambda: [x for j in text_jobs for x in extract(j, j.content, cfg=cfg)]
+    )
+    articles: list[Article] = html_arts + text_arts
+    dedup_rate, articles = _rate(len(articles), lambda: dedup(articles, index=MemoryDedupIndex()))
+    nlp = load_nlp(get_settings().spacy_model)
+    gaz = load_gazetteer()
+    tag(articles[:2], nlp=nlp, gazetteer=gaz)
+    words = _words(articles)
+    tag_rate, articles = _rate(words, lambda: tag(articles, nlp=nlp, gazetteer=gaz))
+    cls_rate, _ = _rate(
+        len(articles), lambda: classify(articles, gazetteer=gaz, cfg=RegionConfig())
+    )
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    mean_words = words / max(1, len(articles))
+    print(f"extract html   {html_rate:8.1f} docs/s   ({len(html_jobs)} pages)")
+    print(f"extract text   {text_rate:8.1f} docs/s   ({len(text_jobs)} dumps)")
+    print(f"dedup          {dedup_rate:8.1f} articles/s")
+    print(
+        f"tag            {tag_rate:8.0f} words/s   ({len(articles)} articles, "
+        f"mean {mean_words:.0f} words)"
+    )
+    print(f"classify       {cls_rate:8.1f} articles/s")
+    print(f"rss            {rss_mb:8.0f} MB (this process, model loaded)")
+    print(
+        f"bench extract_html_docs_s={html_rate:.1f} extract_text_docs_s={text_rate:.1f} "
+        f"dedup_articles_s={dedup_rate:.0f} tag_words_s={tag_rate:.0f} "
+        f"classify_articles_s={cls_rate:.0f} rss_mb={rss_mb:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
