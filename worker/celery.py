@@ -1,6 +1,9 @@
-"""The `celery -A worker` target: the only place an app is built at import time."""
+"""The `celery -A worker` target: the only place an app is built at import time.
+
+It uses COPYDESK_REDIS_URL, or the embedded server a running `copydesk worker` started.
+"""
 
 from worker.app import create_app
-from worker.settings import get_settings
+from worker.embedded import resolve_settings
 
-app = create_app(get_settings())
+app = create_app(resolve_settings())

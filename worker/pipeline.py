@@ -59,6 +59,7 @@ def publish_batch(res: Resources, batch: Batch) -> int:
     new = sum(i is not None for i in ids)
     log.info(
         "job_published",
+        article_ids=[a.article_id for a in batch.articles],
         articles=len(batch.articles),
         new=new,
         duplicates=sum(a.duplicate_of is not None for a in batch.articles),

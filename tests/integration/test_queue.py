@@ -205,3 +205,18 @@ def test_dead_letters_can_be_listed_and_replayed(settings, store, producer):
     assert "replayed=1" in replay.stderr
     assert wait_for(store, [job_id]) == {job_id: "done"}
     assert len(articles_of(store, settings, job_id)) == 1
+
+
+def test_consume_reads_as_a_group_and_acks(settings, store, producer):
+    """`copydesk consume --group` prints articles as JSON lines and leaves nothing pending."""
+    job = Job(job_id=uid("grp"), **{k: v for k, v in DEMO_JOBS[1].items() if k != "job_id"})
+    producer.submit_job(job)
+    assert wait_for(store, [job.job_id]) == {job.job_id: "done"}
+    total = store.client.xlen(settings.output_stream)
+    group = uid("group")
+    got = cli(settings, "consume", "--group", group, "--count", str(total), "--block-ms", "500")
+    assert got.returncode == 0, got.stderr
+    lines = [json.loads(line) for line in got.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == total
+    assert job.job_id in {a["job_id"] for a in lines}
+    assert store.client.xpending(settings.output_stream, group)["pending"] == 0
