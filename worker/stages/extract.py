@@ -115,9 +115,26 @@ def _from_html(job: Job, markup: str, cfg: ExtractConfig) -> list[Article]:
     ]
 
 
+def dump_languages(text: str, *, chunk_chars: int = 3000, most: int = 3) -> list[str]:
+    """The languages of a dump's parts, most common first (pages joined by infinite scroll)."""
+    counts: dict[str, int] = {}
+    chunk: list[str] = []
+    size = 0
+    for line in [*text.splitlines(), None]:
+        if line is not None:
+            chunk.append(line)
+            size += len(line)
+        if size >= chunk_chars or (line is None and chunk):
+            if (code := detect_language("\n".join(chunk))) is not None:
+                counts[code] = counts.get(code, 0) + 1
+            chunk, size = [], 0
+    return sorted(counts, key=lambda c: -counts[c])[:most]
+
+
 def _from_text(job: Job, text: str, cfg: ExtractConfig) -> list[Article]:
-    language = detect_language(text)
-    drafts = split_dump(text, language=language)
+    languages = dump_languages(text)
+    language = languages[0] if languages else None
+    drafts = split_dump(text, language=languages)
     return [
         _article(job, i, d, detect_language(d.text) or language)
         for i, d in enumerate(d for d in drafts if count_words(d.text) >= cfg.min_article_words)

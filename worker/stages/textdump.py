@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import justext
@@ -218,7 +219,7 @@ def describe(text: str, *, blank_before: bool, stops: frozenset[str]) -> LineInf
 
 
 def read_lines(dump: str, *, stops: frozenset[str]) -> list[LineInfo]:
-    """Steps 1-3: the dump's distinct lines, described, in order."""
+    """Steps 1-3: the dump's lines, described, in order; repeats of earlier lines are chrome."""
     seen: set[str] = set()
     out: list[LineInfo] = []
     blank = True
@@ -228,11 +229,12 @@ def read_lines(dump: str, *, stops: frozenset[str]) -> list[LineInfo]:
             blank = True
             continue
         key = normalise_line(line)
+        info = describe(line, blank_before=blank, stops=stops)
         if key in seen and key:
-            blank = True
-            continue
+            # A repeat stays in place as chrome: it still separates what is around it.
+            info = replace(info, chrome=True)
         seen.add(key)
-        out.append(describe(line, blank_before=blank, stops=stops))
+        out.append(info)
         blank = False
     return out
 
@@ -279,33 +281,138 @@ def group_blocks(lines: list[LineInfo], keep: list[bool]) -> list[tuple[int, int
 class SplitConfig:
     """Thresholds of the splitter."""
 
-    same_topic: float = 0.25  # blocks sharing more of their words than this are one article
-    min_block_words: int = 25  # smaller isolated blocks are teasers or captions
+    same_topic: float = 0.25  # segments sharing more of their words than this: one story
+    small_gap: int = 3  # blocks this few lines apart are one segment
+    near_gap: int = 8  # a same-topic segment this close to the main text joins it
+    min_segment_words: int = 50  # smaller isolated segments are teasers or captions
+    min_paragraphs: int = 3  # a separate article has at least this many paragraphs
+    min_density: float = 0.6  # ... and they fill this share of its lines (not a teaser list)
     min_article_words: int = 40
-    relative_size: float = 0.15  # an article smaller than this share of the largest is dropped
+    topic_block_words: int = 60  # a block this long that shares
+    topic_shift: float = 0.0  # ... less than this with the text above starts another article
+    page_gap: int = 8  # lines of chrome between two pages' articles, at least
+    headline_reach: int = 12  # lines above a text searched for its headline
+    headline_match: float = 0.5  # share of a headline's words found in the text it heads
+
+
+Segment = list[tuple[int, int]]
 
 
 def _words_of(lines: list[LineInfo], block: tuple[int, int]) -> int:
     return sum(li.words for li in lines[block[0] : block[1] + 1])
 
 
-def assemble(
+def _segments(
     lines: list[LineInfo], blocks: list[tuple[int, int]], stops: frozenset[str], cfg: SplitConfig
-) -> list[list[tuple[int, int]]]:
-    """Step 6: blocks grouped into articles."""
-    big = [b for b in blocks if _words_of(lines, b) >= cfg.min_block_words]
-    groups: list[list[tuple[int, int]]] = []
+) -> list[Segment]:
+    """Blocks a few lines apart joined, unless the next opens with a dateline or, being long,
+    shares almost no words with what came before (another page's article)."""
+    segments: list[Segment] = []
     vocab: set[str] = set()
-    for b in big:
-        words = _content_words(" ".join(li.text for li in lines[b[0] : b[1] + 1]), stops)
+    for b in blocks:
+        words = _vocab(lines, [b], stops)
         dated = DATELINE.match(lines[b[0]].text) is not None
-        if groups and not dated and overlap(words, vocab) >= cfg.same_topic:
-            groups[-1].append(b)
+        shift = (
+            _words_of(lines, b) >= cfg.topic_block_words and overlap(words, vocab) < cfg.topic_shift
+        )
+        if segments and not dated and not shift and b[0] - segments[-1][-1][1] - 1 <= cfg.small_gap:
+            segments[-1].append(b)
             vocab |= words
         else:
-            groups.append([b])
+            segments.append([b])
             vocab = set(words)
-    return groups
+    return segments
+
+
+def _vocab(lines: list[LineInfo], seg: Segment, stops: frozenset[str]) -> set[str]:
+    return _content_words(" ".join(li.text for b in seg for li in lines[b[0] : b[1] + 1]), stops)
+
+
+def _article_shaped(seg: Segment, cfg: SplitConfig, headed: bool) -> bool:  # noqa: FBT001
+    """Paragraphs close together (not teasers or captions); a headed text may be one long one."""
+    paragraphs = sum(b[1] - b[0] + 1 for b in seg)
+    span = seg[-1][1] - seg[0][0] + 1
+    enough = paragraphs >= cfg.min_paragraphs or headed
+    return enough and paragraphs / span >= cfg.min_density
+
+
+def _headed(
+    lines: list[LineInfo], seg: Segment, vocab: set[str], stops: frozenset[str], cfg: SplitConfig
+) -> bool:
+    """A headline about this text stands near its top: the mark of a page's own article."""
+    start = seg[0][0]
+    inside = {i for b in seg for i in range(b[0], b[1] + 1)}
+    for i in range(max(0, start - cfg.headline_reach), min(len(lines), start + cfg.headline_reach)):
+        li = lines[i]
+        if i in inside or not li.headline:
+            continue
+        words = _content_words(li.text, stops)
+        if len(words) >= 2 and len(words & vocab) / len(words) >= cfg.headline_match:
+            return True
+    return False
+
+
+def _separate(
+    lines: list[LineInfo],
+    segments: list[Segment],
+    i: int,
+    vocab: set[str],
+    stops: frozenset[str],
+    cfg: SplitConfig,
+) -> bool:
+    """Whether segment i (on another topic than the main text) is an article of its own.
+
+    It opens with a dateline and has a run of paragraphs; or it stands apart from the text
+    before it (another page's chrome between them, not a section heading) and has a headline
+    of its own near its top.
+    """
+    seg = segments[i]
+    headed = _headed(lines, seg, vocab, stops, cfg)
+    if not _article_shaped(seg, cfg, headed):
+        return False
+    if DATELINE.match(lines[seg[0][0]].text) is not None:
+        return True
+    apart = i == 0 or _gap(segments[i - 1], seg) >= cfg.page_gap
+    return headed and apart
+
+
+def _gap(a: Segment, b: Segment) -> int:
+    """Lines between two segments, whichever comes first."""
+    first, second = (a, b) if a[0][0] < b[0][0] else (b, a)
+    return second[0][0] - first[-1][1] - 1
+
+
+def assemble(
+    lines: list[LineInfo], blocks: list[tuple[int, int]], stops: frozenset[str], cfg: SplitConfig
+) -> list[Segment]:
+    """Step 6: segments grouped into articles around the main text.
+
+    The segment with most words is the main text. Another segment joins it when it is close and
+    on the same topic (an article broken by an advert); it is an article of its own when it is
+    on another topic (or opens with a dateline) and has a run of paragraphs; else it is dropped
+    (comments, teasers, captions, footers).
+    """
+    segments = _segments(lines, blocks, stops, cfg)
+    if not segments:
+        return []
+    words = [sum(_words_of(lines, b) for b in seg) for seg in segments]
+    main = max(range(len(segments)), key=words.__getitem__)
+    vocab = [_vocab(lines, seg, stops) for seg in segments]
+    joined: Segment = []
+    articles: list[Segment] = []
+    for i, seg in enumerate(segments):
+        dated = DATELINE.match(lines[seg[0][0]].text) is not None
+        if i == main:
+            joined.extend(seg)
+        elif words[i] < cfg.min_segment_words:
+            continue
+        elif overlap(vocab[i], vocab[main]) >= cfg.same_topic and not dated:
+            if _gap(seg, segments[main]) <= cfg.near_gap:
+                joined.extend(seg)
+        elif _separate(lines, segments, i, vocab[i], stops, cfg):
+            articles.append(list(seg))
+    articles.append(sorted(joined))
+    return sorted(articles, key=lambda a: a[0][0])
 
 
 def _titles(
@@ -359,10 +466,19 @@ def find_dateline(text: str) -> str | None:
     return place if sum(c.isalpha() for c in place) >= 3 else None
 
 
-def split_dump(dump: str, *, language: str | None, cfg: SplitConfig | None = None) -> list[Draft]:
-    """The articles of a plain-text page dump, in order, chrome and repeats removed."""
+def split_dump(
+    dump: str, *, language: str | Sequence[str] | None, cfg: SplitConfig | None = None
+) -> list[Draft]:
+    """The articles of a plain-text page dump, in order, chrome and repeats removed.
+
+    `language` is the dump's language, or the languages found in its parts (infinite scroll
+    can join pages in several): their stopwords are pooled.
+    """
     cfg = cfg or SplitConfig()
-    stops = stoplist(language)
+    languages = [language] if language is None or isinstance(language, str) else language
+    stops = (
+        frozenset().union(*(stoplist(lang) for lang in languages)) if languages else stoplist(None)
+    )
     lines = read_lines(dump, stops=stops)
     keep = mark_content(lines)
     groups = assemble(lines, group_blocks(lines, keep), stops, cfg)
@@ -379,6 +495,4 @@ def split_dump(dump: str, *, language: str | None, cfg: SplitConfig | None = Non
                 end_line=g[-1][1],
             )
         )
-    drafts = [d for d in drafts if count_words(d.text) >= cfg.min_article_words]
-    largest = max((count_words(d.text) for d in drafts), default=0)
-    return [d for d in drafts if count_words(d.text) >= cfg.relative_size * largest]
+    return [d for d in drafts if count_words(d.text) >= cfg.min_article_words]
