@@ -288,8 +288,6 @@ class SplitConfig:
     min_paragraphs: int = 3  # a separate article has at least this many paragraphs
     min_density: float = 0.6  # ... and they fill this share of its lines (not a teaser list)
     min_article_words: int = 40
-    topic_block_words: int = 60  # a block this long that shares
-    topic_shift: float = 0.0  # ... less than this with the text above starts another article
     page_gap: int = 8  # lines of chrome between two pages' articles, at least
     headline_reach: int = 12  # lines above a text searched for its headline
     headline_match: float = 0.5  # share of a headline's words found in the text it heads
@@ -303,24 +301,16 @@ def _words_of(lines: list[LineInfo], block: tuple[int, int]) -> int:
 
 
 def _segments(
-    lines: list[LineInfo], blocks: list[tuple[int, int]], stops: frozenset[str], cfg: SplitConfig
+    lines: list[LineInfo], blocks: list[tuple[int, int]], cfg: SplitConfig
 ) -> list[Segment]:
-    """Blocks a few lines apart joined, unless the next opens with a dateline or, being long,
-    shares almost no words with what came before (another page's article)."""
+    """Blocks a few lines apart joined; a dateline always opens a new segment."""
     segments: list[Segment] = []
-    vocab: set[str] = set()
     for b in blocks:
-        words = _vocab(lines, [b], stops)
         dated = DATELINE.match(lines[b[0]].text) is not None
-        shift = (
-            _words_of(lines, b) >= cfg.topic_block_words and overlap(words, vocab) < cfg.topic_shift
-        )
-        if segments and not dated and not shift and b[0] - segments[-1][-1][1] - 1 <= cfg.small_gap:
+        if segments and not dated and b[0] - segments[-1][-1][1] - 1 <= cfg.small_gap:
             segments[-1].append(b)
-            vocab |= words
         else:
             segments.append([b])
-            vocab = set(words)
     return segments
 
 
@@ -354,6 +344,7 @@ def _headed(
 
 def _separate(
     lines: list[LineInfo],
+    *,
     segments: list[Segment],
     i: int,
     vocab: set[str],
@@ -392,7 +383,7 @@ def assemble(
     on another topic (or opens with a dateline) and has a run of paragraphs; else it is dropped
     (comments, teasers, captions, footers).
     """
-    segments = _segments(lines, blocks, stops, cfg)
+    segments = _segments(lines, blocks, cfg)
     if not segments:
         return []
     words = [sum(_words_of(lines, b) for b in seg) for seg in segments]
@@ -409,7 +400,7 @@ def assemble(
         elif overlap(vocab[i], vocab[main]) >= cfg.same_topic and not dated:
             if _gap(seg, segments[main]) <= cfg.near_gap:
                 joined.extend(seg)
-        elif _separate(lines, segments, i, vocab[i], stops, cfg):
+        elif _separate(lines, segments=segments, i=i, vocab=vocab[i], stops=stops, cfg=cfg):
             articles.append(list(seg))
     articles.append(sorted(joined))
     return sorted(articles, key=lambda a: a[0][0])
