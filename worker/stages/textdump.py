@@ -113,6 +113,7 @@ _CHROME_WORDS = frozenset(
         "most",
     ]
 )
+TITLE_CASE_SHARE = 0.7
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.IGNORECASE)
 
 
@@ -126,6 +127,7 @@ class LineInfo:
     sentence_end: bool
     chrome: bool
     blank_before: bool
+    capital_share: float = 0.0
 
     @property
     def prose(self) -> bool:
@@ -139,12 +141,17 @@ class LineInfo:
     @property
     def sentence(self) -> bool:
         """A shorter line that reads as a sentence (kept when next to prose)."""
-        return not self.chrome and self.words >= 3 and self.sentence_end
+        return not self.chrome and self.words >= 3 and self.sentence_end and not self.title_case
 
     @property
     def headline(self) -> bool:
         """Shaped like a headline: a handful of words with no closing full stop."""
         return not self.chrome and 4 <= self.words <= 30 and not self.text.endswith(".")
+
+    @property
+    def title_case(self) -> bool:
+        """Most words capitalised, as headlines are written ('Is Football Violence a Crime?')."""
+        return self.words >= 3 and self.capital_share >= TITLE_CASE_SHARE
 
 
 @dataclass
@@ -203,6 +210,12 @@ def _is_chrome(text: str, tokens: list[str]) -> bool:
     return False
 
 
+def _capital_share(text: str) -> float:
+    """Share of the words of four letters or more that start with a capital."""
+    words = [w for w in _WORD.findall(text) if len(w) >= 4 and w[0].isalpha()]
+    return sum(w[0].isupper() for w in words) / len(words) if words else 0.0
+
+
 def describe(text: str, *, blank_before: bool, stops: frozenset[str]) -> LineInfo:
     """The features of one line."""
     tokens = [t.casefold() for t in _WORD.findall(text)]
@@ -215,6 +228,7 @@ def describe(text: str, *, blank_before: bool, stops: frozenset[str]) -> LineInf
         sentence_end=bool(_SENTENCE_END.search(text)),
         chrome=_is_chrome(text, tokens),
         blank_before=blank_before,
+        capital_share=_capital_share(text),
     )
 
 
