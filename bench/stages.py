@@ -18,7 +18,7 @@ from schemas.job import Job
 from worker.gazetteer import load_gazetteer
 from worker.resources import load_nlp
 from worker.settings import get_settings
-from worker.stages.dedup import MemoryDedupIndex, dedup
+from worker.stages.dedup import DedupConfig, MemoryDedupIndex, dedup
 from worker.stages.entities import tag
 from worker.stages.extract import ExtractConfig, extract
 from worker.stages.regions import RegionConfig, classify
@@ -62,7 +62,9 @@ def main() -> None:
         len(text_jobs), lambda: [x for j in text_jobs for x in extract(j, j.content, cfg=cfg)]
     )
     articles: list[Article] = html_arts + text_arts
-    dedup_rate, articles = _rate(len(articles), lambda: dedup(articles, index=MemoryDedupIndex()))
+    dedup_rate, articles = _rate(
+        len(articles), lambda: dedup(articles, index=MemoryDedupIndex(), cfg=DedupConfig())
+    )
     nlp = load_nlp(get_settings().spacy_model)
     gaz = load_gazetteer()
     tag(articles[:2], nlp=nlp, gazetteer=gaz)
@@ -71,6 +73,9 @@ def main() -> None:
     cls_rate, _ = _rate(
         len(articles), lambda: classify(articles, gazetteer=gaz, cfg=RegionConfig())
     )
+    from bench.dedup import run as dedup_redis  # noqa: PLC0415
+
+    redis_dedup = dedup_redis(ev / "dedup" / "dev.jsonl", DedupConfig())
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     mean_words = words / max(1, len(articles))
     print(f"extract html   {html_rate:8.1f} docs/s   ({len(html_jobs)} pages)")
@@ -79,6 +84,14 @@ def main() -> None:
     print(
         f"tag            {tag_rate:8.0f} words/s   ({len(articles)} articles, "
         f"mean {mean_words:.0f} words)"
+    )
+    print(
+        f"dedup (Redis)  {redis_dedup['articles_s']:8.1f} articles/s   one Lua call per job, "
+        f"{redis_dedup['articles']} articles"
+    )
+    print(
+        f"dedup memory   {redis_dedup['bytes_per_article']:8.0f} bytes/article (used_memory), "
+        f"{redis_dedup['key_bytes_per_article']:.0f} (MEMORY USAGE of its keys)"
     )
     print(f"classify       {cls_rate:8.1f} articles/s")
     print(f"rss            {rss_mb:8.0f} MB (this process, model loaded)")

@@ -24,9 +24,12 @@ class Keys:
         """How a job ended: done (articles published) or dead."""
         return f"{self.prefix}:state:{job_id}"
 
-    def exact(self, fingerprint: str) -> str:
-        """The first article seen with this normalised-text fingerprint."""
-        return f"{self.prefix}:dedup:exact:{fingerprint}"
+    def dedup(self, bucket: int, kind: str) -> str:
+        """A dedup time bucket's hash: x (fingerprints), l (LSH bands), s (records).
+
+        The Lua script in `worker.store` builds the same names from the prefix.
+        """
+        return f"{self.prefix}:dedup:{bucket}:{kind}"
 
     def published(self, article_id: str) -> str:
         """Marks an article as already on the output stream (idempotent publish)."""

@@ -92,7 +92,9 @@ class InlineRun:
     def _dedup(self, batch: Batch) -> list[Article]:
         if not batch.options.dedup:
             return list(batch.articles)
-        return timed("dedup", lambda: dedup(batch.articles, index=self.index))
+        return timed(
+            "dedup", lambda: dedup(batch.articles, index=self.index, cfg=self.res.dedup_config)
+        )
 
     def run(self, jobs: Sequence[dict[str, Any] | str]) -> list[Article]:
         """Articles of a chunk of jobs, in input order; spaCy sees the chunk as one batch."""

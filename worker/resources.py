@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from worker.gazetteer import Gazetteer, load_gazetteer
 from worker.keys import Keys
 from worker.settings import Settings, get_settings
-from worker.stages.dedup import DedupIndex
+from worker.stages.dedup import DedupConfig, DedupIndex
 from worker.stages.extract import ExtractConfig
 from worker.stages.regions import RegionConfig
 from worker.store import RedisDedupIndex, Store, client_for
@@ -45,7 +45,19 @@ class Resources:
     @cached_property
     def dedup_index(self) -> DedupIndex:
         """The dedup index in Redis, shared by all workers."""
-        return RedisDedupIndex(self.store, ttl_s=self.settings.dedup_window_s)
+        s = self.settings
+        return RedisDedupIndex(self.store, window_s=s.dedup_window_s, bucket_s=s.dedup_bucket_s)
+
+    @cached_property
+    def dedup_config(self) -> DedupConfig:
+        """Shingles, signature, bands and threshold of the dedup stage."""
+        s = self.settings
+        return DedupConfig(
+            shingle=s.dedup_shingle,
+            num_perm=s.dedup_num_perm,
+            bands=s.dedup_bands,
+            threshold=s.dedup_threshold,
+        )
 
     @property
     def nlp(self) -> Language:

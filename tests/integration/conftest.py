@@ -44,17 +44,7 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(redis_url) -> Settings:
-    prefix = f"cdtest{uuid.uuid4().hex[:8]}"
-    return Settings(
-        redis_url=SecretStr(redis_url),
-        key_prefix=prefix,
-        queue=prefix,
-        output_stream=f"{prefix}:articles",
-        dead_stream=f"{prefix}:dead",
-        duplicate_stream=f"{prefix}:duplicates",
-        max_content_bytes=MAX_BYTES,
-        max_retries=1,
-    )
+    return fresh_settings(redis_url)
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -71,10 +61,9 @@ def worker_log(tmp_path_factory):
     return tmp_path_factory.mktemp("worker") / "worker.log"
 
 
-@pytest.fixture(scope="session")
-def celery_worker(settings, worker_log) -> Iterator[subprocess.Popen[bytes]]:
-    """A real `celery -A worker worker` (prefork, concurrency 2) on the session's queue."""
-    with worker_log.open("wb") as log:
+def start_worker(settings: Settings, log_path, concurrency: int = 2) -> subprocess.Popen[bytes]:
+    """A real `celery -A worker worker` (prefork) on the settings' queue, once it is ready."""
+    with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -84,7 +73,7 @@ def celery_worker(settings, worker_log) -> Iterator[subprocess.Popen[bytes]]:
                 "worker",
                 "worker",
                 "--pool=prefork",
-                "--concurrency=2",
+                f"--concurrency={concurrency}",
                 f"--queues={settings.queue}",
                 "--loglevel=INFO",
                 "--without-mingle",
@@ -98,23 +87,56 @@ def celery_worker(settings, worker_log) -> Iterator[subprocess.Popen[bytes]]:
             stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
-    while b"ready" not in worker_log.read_bytes():
+    while b"ready" not in log_path.read_bytes():
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            pytest.fail(f"worker did not start:\n{worker_log.read_text()[-3000:]}")
+            pytest.fail(f"worker did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.2)
-    yield proc
+    return proc
+
+
+def stop_worker(proc: subprocess.Popen[bytes]) -> None:
+    """Warm shutdown, then a kill if it does not come."""
     proc.terminate()
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def drop_keys(settings: Settings) -> None:
+    """Remove everything a test run wrote under its prefix and queue."""
     client = redis.Redis.from_url(settings.require_redis_url())
     keys = list(client.scan_iter(f"{settings.key_prefix}:*")) + list(
         client.scan_iter(f"{settings.queue}*")
     )
     if keys:
         client.delete(*keys)
+
+
+def fresh_settings(redis_url: str, **overrides) -> Settings:
+    """Settings with a prefix, queue and streams of their own."""
+    prefix = f"cdtest{uuid.uuid4().hex[:8]}"
+    return Settings(
+        redis_url=SecretStr(redis_url),
+        key_prefix=prefix,
+        queue=prefix,
+        output_stream=f"{prefix}:articles",
+        dead_stream=f"{prefix}:dead",
+        duplicate_stream=f"{prefix}:duplicates",
+        max_content_bytes=MAX_BYTES,
+        max_retries=1,
+        **overrides,
+    )
+
+
+@pytest.fixture(scope="session")
+def celery_worker(settings, worker_log) -> Iterator[subprocess.Popen[bytes]]:
+    """The session's worker: concurrency 2, like a 2-core machine."""
+    proc = start_worker(settings, worker_log)
+    yield proc
+    stop_worker(proc)
+    drop_keys(settings)
 
 
 @pytest.fixture(scope="session")
