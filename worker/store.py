@@ -28,7 +28,7 @@ local nperm, nbands, BB = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]
 local now = tonumber(redis.call('TIME')[1])
 local cur = math.floor(now / bucket_s)
 local function key(b, kind) return prefix .. ':dedup:' .. b .. ':' .. kind end
-local function band(bands, bi) return band(bands, bi) end
+local function band(bands, bi) return string.sub(bands, bi * BB + 1, bi * BB + BB) end
 local function parse(rec)
   local a = string.find(rec, '\0', 1, true)
   local b = string.find(rec, '\0', a + 1, true)
