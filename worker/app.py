@@ -33,6 +33,7 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "worker_max_memory_per_child": settings.worker_max_memory_kb,
         "worker_hijack_root_logger": False,
+        "worker_redirect_stdouts": False,
         "worker_send_task_events": True,
         "task_send_sent_event": False,
         "task_default_queue": settings.queue,
@@ -45,6 +46,8 @@ def create_app(settings: Settings) -> Celery:
     """A Celery app configured from `settings`, with copydesk's tasks registered."""
     if settings.visibility_timeout_s <= settings.task_time_limit_s:
         raise ValueError("visibility_timeout_s must be longer than task_time_limit_s")
+    import worker.logging  # noqa: F401, PLC0415 - connects Celery's logging signals to ours
+
     app = Celery("copydesk")
     app.conf.update(celery_config(settings))
     app.conf.include = ["worker.tasks"]

@@ -47,6 +47,9 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
+    # Celery's "Task ... succeeded: <return value>" would print the articles' text; our own
+    # stage_done line records each outcome instead. Failures still log at WARNING and above.
+    logging.getLogger("celery.app.trace").setLevel(max(logging.WARNING, root.level))
 
 
 @setup_logging.connect

@@ -33,8 +33,9 @@ local function parse(rec)
   local a = string.find(rec, '\0', 1, true)
   local b = string.find(rec, '\0', a + 1, true)
   local c = string.find(rec, '\0', b + 1, true)
-  return string.sub(rec, 1, a - 1), string.sub(rec, a + 1, b - 1),
-         tonumber(string.sub(rec, b + 1, c - 1)), string.sub(rec, c + 1)
+  local aid, root = string.sub(rec, 1, a - 1), string.sub(rec, a + 1, b - 1)
+  if root == '' then root = aid end  -- an original stores no root: it is its own
+  return aid, root, tonumber(string.sub(rec, b + 1, c - 1)), string.sub(rec, c + 1)
 end
 local function agree(x, y)
   local same = 0
@@ -78,7 +79,9 @@ for i = 9, #ARGV, 4 do
     local num = tostring(redis.call('INCR', prefix .. ':dedup:seq'))
     local expire_at = (cur + 1) * bucket_s + window
     redis.call('HSET', key(cur, 'x'), fp, num)
-    redis.call('HSET', key(cur, 's'), num, aid .. '\0' .. root .. '\0' .. sim .. '\0' .. sig)
+    local stored_root = root
+    if root == aid then stored_root = '' end
+    redis.call('HSET', key(cur, 's'), num, aid .. '\0' .. stored_root .. '\0' .. sim .. '\0' .. sig)
     local lkey = key(cur, 'l')
     for bi = 0, nbands - 1 do
       redis.call('HSETNX', lkey, band(bands, bi), num)
@@ -174,7 +177,9 @@ class Store:
             BAND_BYTES,
         ]
         for c in claims:
-            args += [c.article_id, bytes.fromhex(c.fingerprint), c.signature, b"".join(c.bands)]
+            # 64 bits of the fingerprint are plenty within one window, at half the memory.
+            fp = bytes.fromhex(c.fingerprint)[:8]
+            args += [c.article_id, fp, c.signature, b"".join(c.bands)]
         flat = cast("list[str]", self.client.eval(_DEDUP, 0, *args))
         return [Verdict(flat[i], float(flat[i + 1])) for i in range(0, len(flat), 2)]
 

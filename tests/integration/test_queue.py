@@ -220,3 +220,17 @@ def test_consume_reads_as_a_group_and_acks(settings, store, producer):
     assert len(lines) == total
     assert job.job_id in {a["job_id"] for a in lines}
     assert store.client.xpending(settings.output_stream, group)["pending"] == 0
+
+
+def test_worker_logs_are_json_events_without_article_text(settings, store, producer, worker_log):
+    """Each stage logs one JSON line with job id, stage, task id and duration; never the text."""
+    job = Job(job_id=uid("logs"), **{k: v for k, v in DEMO_JOBS[1].items() if k != "job_id"})
+    producer.submit_job(job)
+    assert wait_for(store, [job.job_id]) == {job.job_id: "done"}
+    lines = worker_log.read_text(encoding="utf-8").splitlines()
+    events = [json.loads(line) for line in lines if line.startswith("{")]
+    mine = [e for e in events if e.get("job_id") == job.job_id and e["event"] == "stage_done"]
+    assert {e["stage"] for e in mine} == {"extract", "dedup", "tag", "classify", "publish"}
+    assert all(e["task_id"] and e["duration_ms"] >= 0 for e in mine)
+    text = worker_log.read_text(encoding="utf-8")
+    assert "swift-water rescues" not in text  # a phrase of the demo article's body
