@@ -12,6 +12,8 @@ from collections import Counter
 
 import pytest
 
+from schemas.article import Article
+from schemas.batch import Batch
 from schemas.job import Job
 from tests.conftest import SHARED, require_shared
 from tests.integration.conftest import (
@@ -24,6 +26,8 @@ from tests.integration.conftest import (
 )
 from worker.client import Producer
 from worker.keys import Keys
+from worker.pipeline import publish_batch
+from worker.resources import Resources
 from worker.stages.dedup import DedupConfig, MemoryDedupIndex, claim_for, dedup
 from worker.stages.extract import ExtractConfig, extract
 from worker.store import RedisDedupIndex, Store, client_for
@@ -127,4 +131,53 @@ def test_a_job_whose_worker_is_killed_is_redelivered_and_stays_an_original(redis
         assert int(store.client.get(store.keys.deliveries("killed", "tag")) or 0) == 2
     finally:
         stop_worker(proc)
+        drop_keys(settings)
+
+
+def test_dedup_state_expires_with_its_window(redis_url):
+    """Every dedup key lives at most one bucket plus the window: the index cannot grow forever."""
+    settings = fresh_settings(redis_url)
+    store = Store(client_for(redis_url), Keys(settings.key_prefix))
+    index = RedisDedupIndex(store, window_s=3600, bucket_s=600)
+    arts = [
+        Article(
+            article_id=f"e{i}#0",
+            job_id=f"e{i}",
+            position=0,
+            text=f"story number {i} about the harbour and its ships " * 5,
+        )
+        for i in range(5)
+    ]
+    try:
+        dedup(arts, index=index, cfg=DedupConfig())
+        keys = [
+            k for k in store.client.scan_iter(f"{settings.key_prefix}:dedup:*") if "seq" not in k
+        ]
+        assert {k.rsplit(":", 1)[1] for k in keys} == {"x", "l", "s"}
+        assert all(0 < store.client.ttl(k) <= 3600 + 600 for k in keys)
+    finally:
+        drop_keys(settings)
+
+
+def test_divert_policy_publishes_copies_to_their_own_stream(redis_url):
+    """With policy divert, originals go to the output stream and copies to the duplicate one."""
+    settings = fresh_settings(redis_url, dedup_policy="divert")
+    res = Resources(settings)
+    base = "The port of Gdansk handled record volumes of grain this autumn, officials said. " * 6
+    arts = dedup(
+        [Article(article_id=f"{j}#0", job_id=j, position=0, text=base) for j in "ab"],
+        index=res.dedup_index,
+        cfg=res.dedup_config,
+    )
+    try:
+        for a in arts:
+            publish_batch(res, Batch(job_id=a.job_id, articles=[a]))
+        main = [
+            a["article_id"] for _, a in res.store.read_stream(settings.output_stream, "article")
+        ]
+        dups = [
+            a["article_id"] for _, a in res.store.read_stream(settings.duplicate_stream, "article")
+        ]
+        assert (main, dups) == (["a#0"], ["b#0"])
+    finally:
         drop_keys(settings)
