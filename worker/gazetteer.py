@@ -354,6 +354,12 @@ class Gazetteer:
     places: dict[str, str] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)
     continent_of: dict[str, Region] = field(default_factory=dict)
+    _capitals: frozenset[str] = frozenset()
+
+    @property
+    def countries_by_name(self) -> frozenset[str]:
+        """Names of countries and capitals as written (exact case), for relabelling."""
+        return self._capitals
 
     def country(self, name: str) -> str | None:
         """The ISO alpha-2 country of a place name or demonym, if one is clear."""
@@ -408,6 +414,10 @@ def load_gazetteer() -> Gazetteer:
         _add(gaz.places, name, code, overwrite=True)
     for name, code in DEMONYMS.items():
         _add(gaz.demonyms, name, code)
+    countries = gc.get_countries().values()
+    gaz._capitals = frozenset(  # noqa: SLF001 - built here, read through the property
+        [c["name"] for c in countries] + [c["capital"] for c in countries if c.get("capital")]
+    )
     return gaz
 
 

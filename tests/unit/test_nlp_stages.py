@@ -70,3 +70,25 @@ def test_no_places_no_region():
     )
     assert out.primary_region is None
     assert out.regions == []
+
+
+def test_headlines_in_capitals_are_read_in_ordinary_case_with_offsets_kept():
+    """All-caps lines are tagged as if written normally; offsets still index the original."""
+    from worker.stages.entities import decapitalise
+
+    text = "FLOODS HIT QUEENSLAND AS BRISBANE RIVER RISES\nThe NATO summit opened on Monday."
+    assert decapitalise(text) == (
+        "Floods Hit Queensland As Brisbane River Rises\nThe NATO summit opened on Monday."
+    )
+    assert len(decapitalise(text)) == len(text)
+
+
+def test_a_capital_read_as_an_organisation_is_a_place(nlp):
+    """'Kyiv said' is the government speaking, not a person called Kyiv."""
+    (tagged,) = tag(
+        [article("Kyiv said it would not give up any territory, officials said.")],
+        nlp=nlp,
+        gazetteer=load_gazetteer(),
+    )
+    kyiv = [m for m in tagged.entities if m.text == "Kyiv"]
+    assert [(m.label, m.country) for m in kyiv] in ([("GPE", "UA")], [])
