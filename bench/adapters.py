@@ -26,7 +26,7 @@ def _tagged(text: str) -> Article:
         position=0,
         text=text,
         language="en",
-        dateline=find_dateline(text),
+        dateline=find_dateline(text, lines=2),
     )
     (out,) = tag([article], nlp=_nlp(), gazetteer=load_gazetteer())
     return out

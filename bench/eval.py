@@ -92,7 +92,7 @@ def main() -> None:
             "justext",
         )
     if "dedup" in only:
-        print("== dedup: copydesk process (exact fingerprints)")
+        print("== dedup: copydesk process (exact and near copies)")
         out = ROOT / "out"
         out.mkdir(exist_ok=True)
         proc = subprocess.run(

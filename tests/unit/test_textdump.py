@@ -121,3 +121,11 @@ def test_datelines():
     assert find_dateline("LONDON (Reuters) - Shares fell") == "LONDON"
     assert find_dateline("NEW DELHI, Feb 12 (Reuters) - India said") == "NEW DELHI"
     assert find_dateline("The army denied that claim.") is None
+
+
+def test_wire_datelines_under_a_capitals_headline():
+    """'TAMPA, Fla., Oct 19 -' on the line under the headline is found when asked to look there."""
+    text = "ANCHOR GLASS SEES FLAT RESULT\nTAMPA, Fla., Oct 19 - Anchor Glass Container said..."
+    assert find_dateline(text) is None
+    assert find_dateline(text, lines=2) == "TAMPA"
+    assert find_dateline("MANILA, April 1, Reuter - Kidnapped businessman", lines=2) == "MANILA"

@@ -51,11 +51,25 @@ def _canonical_people(mentions: list[Mention]) -> dict[str, str]:
     return canon
 
 
+DATELINE_REACH = 400
+
+
+def dateline_span(article: Article) -> tuple[int, int] | None:
+    """Where the article's dateline stands: at the start of one of its first lines."""
+    if not article.dateline:
+        return None
+    at = article.text.find(article.dateline, 0, DATELINE_REACH)
+    if at < 0 or (at > 0 and article.text[at - 1] != "\n"):
+        return None
+    return at, at + len(article.dateline)
+
+
 def mentions_of(article: Article, doc: Doc, gazetteer: Gazetteer) -> list[Mention]:
     """The article's mentions from a spaCy doc of its text, plus its dateline's place."""
     text = article.text
     out: list[Mention] = []
-    if article.dateline and text.startswith(article.dateline):
+    span = dateline_span(article)
+    if span and article.dateline:
         place = article.dateline.title()
         country = gazetteer.country(place)
         if country:
@@ -63,14 +77,15 @@ def mentions_of(article: Article, doc: Doc, gazetteer: Gazetteer) -> list[Mentio
                 Mention(
                     text=article.dateline,
                     label="GPE",
-                    start=0,
-                    end=len(article.dateline),
+                    start=span[0],
+                    end=span[1],
                     normalized=place,
                     country=country,
                 )
             )
     for ent in doc.ents:
-        if ent.label_ not in LABELS or (out and ent.start_char < out[0].end):
+        overlaps = span is not None and ent.start_char < span[1] and span[0] < ent.end_char
+        if ent.label_ not in LABELS or overlaps:
             continue
         start, end = _trim(text, ent.start_char, ent.end_char)
         surface = text[start:end]

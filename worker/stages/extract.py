@@ -188,7 +188,7 @@ def guard(content: str, content_type: ContentType) -> None:
 def extract(job: Job, content: str, *, cfg: ExtractConfig) -> list[Article]:
     """The articles of a job's decoded content, in order (an empty list: no article on the page)."""
     if not job.options.extract:
-        draft = Draft(paragraphs=[content], dateline=find_dateline(content))
+        draft = Draft(paragraphs=[content], dateline=find_dateline(content, lines=2))
         return [_article(job, 0, draft, detect_language(content))]
     guard(content, job.content_type)
     if job.content_type is ContentType.HTML:

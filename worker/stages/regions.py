@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from schemas.article import Article, CountryWeight, Region, RegionScore
 from worker.gazetteer import MIDDLE_EAST, REGION_NAMES, Gazetteer, fold
+from worker.stages.entities import dateline_span
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}")
 
@@ -79,8 +80,9 @@ def _evidence(article: Article, gazetteer: Gazetteer, cfg: RegionConfig) -> _Evi
         for offset, c, r in _places_in(article.text, gazetteer):
             ev.add(c, r, weight_at(offset), cfg)
         return ev
+    dateline = dateline_span(article)
     for m in article.entities:
-        if m.start == 0 and article.dateline and m.text == article.dateline:
+        if (m.start, m.end) == dateline:
             continue
         w = weight_at(m.start) * (cfg.demonym if m.label == "NORP" else 1.0)
         ev.add(m.country, REGION_NAMES.get(fold(m.text)), w, cfg)

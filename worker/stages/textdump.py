@@ -37,7 +37,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _LEAD_BULLET = re.compile(r"^[-–—•*·|>]+\s*|\s*[-–—•*·|]+$")
 DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z.'’\- ]{1,40}?[A-Z.])"  # BRUSSELS, NEW DELHI, ST. LOUIS
-    r"(?:,\s*[A-Z][\w.' ]{1,30}?)?"  # , Feb 12 / , Mass.
+    r"(?:,\s*[A-Z][\w.' ]{0,30}?){0,3}"  # , Fla. / , Feb 12 / , Reuter
     r"(?:\s*\((?P<agency>[^)]{1,40})\))?"  # (Reuters)
     r"\s*(?::|-|–|—)\s+"
 )
@@ -462,13 +462,18 @@ def _strip_bullets(text: str | None) -> str | None:
     return _LEAD_BULLET.sub("", text).strip() or None if text else None
 
 
-def find_dateline(text: str) -> str | None:
-    """The place of a dateline opening `text` ('KAMPALA: ...' gives 'KAMPALA')."""
-    m = DATELINE.match(text)
-    if not m:
-        return None
-    place = m.group("place").strip()
-    return place if sum(c.isalpha() for c in place) >= 3 else None
+def find_dateline(text: str, *, lines: int = 1) -> str | None:
+    """The place of a dateline opening `text` ('KAMPALA: ...' gives 'KAMPALA').
+
+    With `lines` > 1 the first lines are tried in turn: wire copy often puts the dateline under
+    a headline in capitals ('ANCHOR GLASS SEES FLAT RESULT' / 'TAMPA, Fla., Oct 19 - ...').
+    """
+    for line in text.lstrip().split("\n", lines)[:lines]:
+        m = DATELINE.match(line)
+        if m:
+            place = m.group("place").strip()
+            return place if sum(c.isalpha() for c in place) >= 3 else None
+    return None
 
 
 def split_dump(
