@@ -124,47 +124,20 @@ def main() -> None:
         )
         figures.update({f"dedup.{k}": v for k, v in got.items()})
         print(f"  baseline: {BASELINES['dedup']}")
-    if "entities" in only:
-        print("== entities: copydesk tagger")
-        got = run(
-            [
-                py,
-                str(ev / "score_entities.py"),
-                "--data",
-                str(ev / "entities" / "dev.jsonl"),
-                "--python",
-                "bench.adapters:entities",
-            ],
-            "entities",
-        )
-        figures.update({f"entities.{k}": v for k, v in got.items()})
-        print("== entities baseline: raw spaCy model")
-        run(
-            [
-                py,
-                str(ev / "score_entities.py"),
-                "--data",
-                str(ev / "entities" / "dev.jsonl"),
-                "--python",
-                "bench.adapters:entities_raw_spacy",
-            ],
-            "raw spaCy",
-        )
-    if "region" in only:
-        print("== region: copydesk classifier")
-        got = run(
-            [
-                py,
-                str(ev / "score_region.py"),
-                "--data",
-                str(ev / "region" / "dev.jsonl"),
-                "--python",
-                "bench.adapters:regions",
-            ],
-            "region",
-        )
-        figures.update({f"region.{k}": v for k, v in got.items()})
-        print(f"  baseline: {BASELINES['region']}")
+    for task, ours, baseline in (
+        ("entities", "bench.adapters:entities", "bench.adapters:entities_raw_spacy"),
+        ("region", "bench.adapters:regions", None),
+    ):
+        if task not in only:
+            continue
+        scorer = [py, str(ev / f"score_{task}.py"), "--data", str(ev / task / "dev.jsonl")]
+        print(f"== {task}: copydesk")
+        got = run([*scorer, "--python", ours], task)
+        figures.update({f"{task}.{k}": v for k, v in got.items()})
+        if baseline:
+            print(f"== {task} baseline: {baseline}")
+            run([*scorer, "--python", baseline], f"{task} baseline")
+        print(f"  published baseline: {BASELINES[task]}")
     failed = [
         f"{k}={figures[k]:.3f} < floor {v}"
         for k, v in FLOORS.items()
