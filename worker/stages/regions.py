@@ -3,12 +3,15 @@
 Evidence, strongest first: the dateline's place; places in the title; places in the first
 paragraphs; places further down, demonyms and bodies with a clear home. Each place mention adds
 its weight to its country; each country's weight goes to its continent (and to the Middle East
-overlay). A region's score is its share of all the evidence, so scores sum to at most one
-across continents; `regions` lists those at or above the threshold, best first.
+overlay). A region's score is its share of all the evidence or, when higher, what its own
+evidence is worth alone (1 - exp(-weight / evidence_scale)), so a second country named in the
+lead still counts beside a strong dateline; the primary region has the most evidence, and
+`regions` lists those at or above the threshold, best first. Not yet calibrated (issue 6).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -33,6 +36,7 @@ class RegionConfig:
     demonym: float = 0.5  # times the weight of the position
     region_name: float = 0.5
     lead_chars: int = 600
+    evidence_scale: float = 7.0  # weight at which a region's own evidence scores 1 - 1/e
 
 
 def _places_in(text: str, gazetteer: Gazetteer) -> list[tuple[int, str | None, Region | None]]:
@@ -102,7 +106,13 @@ def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig
     total = sum(continental.values())
     if total == 0:
         return article.model_copy(update={"regions": [], "primary_region": None, "countries": []})
-    scores = {r: min(1.0, w / total) for r, w in region_weight.items()}
+    # A region's score is its share of the evidence, or, when higher, what its own evidence is
+    # worth alone: a second country named in the lead is a second region even beside a
+    # strong dateline.
+    scores = {
+        r: min(1.0, max(w / total, 1.0 - math.exp(-w / cfg.evidence_scale)))
+        for r, w in region_weight.items()
+    }
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     primary = next(r for r, _ in ranked if r is not Region.MIDDLE_EAST)
     country_total = sum(countries.values()) or 1.0
