@@ -92,3 +92,13 @@ def test_a_capital_read_as_an_organisation_is_a_place(nlp):
     )
     kyiv = [m for m in tagged.entities if m.text == "Kyiv"]
     assert [(m.label, m.country) for m in kyiv] in ([("GPE", "UA")], [])
+
+
+def test_names_do_not_start_with_the(nlp):
+    """'the Federal Reserve' is tagged as 'Federal Reserve', its offsets cutting exactly that."""
+    text = "Officials at the Federal Reserve met the United Nations envoy in Geneva on Monday."
+    (tagged,) = tag([article(text)], nlp=nlp, gazetteer=load_gazetteer())
+    names = [m.text for m in tagged.entities]
+    assert "Federal Reserve" in names
+    assert not any(n.lower().startswith("the ") for n in names)
+    assert all(text[m.start : m.end] == m.text for m in tagged.entities)

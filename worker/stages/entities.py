@@ -22,11 +22,18 @@ if TYPE_CHECKING:
 LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 _POSSESSIVE = ("'s", "’s", "'", "’")
+_ARTICLES = ("the ", "The ")
 BATCH_SIZE = 32
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span without a leading article ('the Federal Reserve') or a trailing possessive."""
     span = text[start:end]
+    for article in _ARTICLES:
+        if span.startswith(article) and len(span) > len(article) + 1:
+            start += len(article)
+            span = span[len(article) :]
+            break
     for suffix in _POSSESSIVE:
         if span.endswith(suffix) and len(span) > len(suffix) + 1:
             return start, end - len(suffix)
