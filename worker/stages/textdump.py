@@ -126,7 +126,6 @@ class LineInfo:
     stop_share: float
     sentence_end: bool
     chrome: bool
-    blank_before: bool
     capital_share: float = 0.0
 
     @property
@@ -162,8 +161,6 @@ class Draft:
     title: str | None = None
     summary: str | None = None
     dateline: str | None = None
-    start_line: int = 0
-    end_line: int = 0
 
     @property
     def text(self) -> str:
@@ -216,7 +213,7 @@ def _capital_share(text: str) -> float:
     return sum(w[0].isupper() for w in words) / len(words) if words else 0.0
 
 
-def describe(text: str, *, blank_before: bool, stops: frozenset[str]) -> LineInfo:
+def describe(text: str, *, stops: frozenset[str]) -> LineInfo:
     """The features of one line."""
     tokens = [t.casefold() for t in _WORD.findall(text)]
     words = count_words(text)
@@ -227,7 +224,6 @@ def describe(text: str, *, blank_before: bool, stops: frozenset[str]) -> LineInf
         stop_share=stop_share,
         sentence_end=bool(_SENTENCE_END.search(text)),
         chrome=_is_chrome(text, tokens),
-        blank_before=blank_before,
         capital_share=_capital_share(text),
     )
 
@@ -236,20 +232,17 @@ def read_lines(dump: str, *, stops: frozenset[str]) -> list[LineInfo]:
     """Steps 1-3: the dump's lines, described, in order; repeats of earlier lines are chrome."""
     seen: set[str] = set()
     out: list[LineInfo] = []
-    blank = True
     for raw in dump.splitlines():
         line = " ".join(raw.split())
         if not line:
-            blank = True
             continue
         key = normalise_line(line)
-        info = describe(line, blank_before=blank, stops=stops)
+        info = describe(line, stops=stops)
         if key in seen and key:
             # A repeat stays in place as chrome: it still separates what is around it.
             info = replace(info, chrome=True)
         seen.add(key)
         out.append(info)
-        blank = False
     return out
 
 
@@ -501,8 +494,6 @@ def split_dump(
                 title=title,
                 summary=summary,
                 dateline=find_dateline(paragraphs[0]),
-                start_line=g[0][0],
-                end_line=g[-1][1],
             )
         )
     return [d for d in drafts if count_words(d.text) >= cfg.min_article_words]
