@@ -100,10 +100,13 @@ class Producer:
     def _refuse(
         self, raw: str | bytes | dict[str, Any], job_id: str | None, exc: BadInput
     ) -> Submitted:
-        big = exc.reason is Reason.TOO_LARGE
-        envelope = _preview(raw) if big or not isinstance(raw, dict) else raw
-        if isinstance(envelope, str) and not big:
-            envelope = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        envelope: dict[str, Any] | str
+        if exc.reason is Reason.TOO_LARGE:
+            envelope = _preview(raw)
+        elif isinstance(raw, dict):
+            envelope = raw
+        else:
+            envelope = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         letter = DeadLetter(
             job_id=job_id,
             stage="submit",

@@ -60,3 +60,12 @@ def test_celery_is_configured_not_to_lose_or_repeat_work():
     assert conf["worker_prefetch_multiplier"] == 1
     assert conf["task_ignore_result"] is True
     assert conf["broker_transport_options"]["visibility_timeout"] > conf["task_time_limit"]
+
+
+def test_a_visibility_timeout_shorter_than_the_time_limit_is_refused():
+    """Redelivery of a task still running is refused at configuration time."""
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="visibility_timeout_s"):
+        Settings(task_time_limit_s=600, visibility_timeout_s=300)
