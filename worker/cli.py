@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from schemas.job import ContentType
+from schemas.job import ContentType, Job
 from worker.client import Producer, Submitted, envelope_lines, job_from_bytes
 from worker.embedded import redis_for, resolve_settings
 from worker.logging import configure_logging
@@ -133,8 +133,7 @@ def worker(
 ) -> None:
     """Run a Celery worker (with an embedded Valkey when COPYDESK_REDIS_URL is unset)."""
     with redis_for(get_settings()) as settings:
-        if get_settings().redis_url is None or os.environ.get("COPYDESK_REDIS_URL"):
-            err.print(f"Redis at {settings.require_redis_url().split('@')[-1]}")
+        err.print(f"Redis at {settings.require_redis_url().split('@')[-1]}")  # no password
         from worker.app import create_app  # noqa: PLC0415
 
         celery_app = create_app(settings)
@@ -318,17 +317,15 @@ def demo(timeout_s: Annotated[float, typer.Option()] = 120.0) -> None:
         )
         try:
             producer = Producer(settings)
-            ids = [producer.submit_envelope(job, force=True).job_id for job in DEMO_JOBS]
+            ids = [producer.submit_job(Job.model_validate(j), force=True).job_id for j in DEMO_JOBS]
             store = _store(settings)
-            deadline = time.monotonic() + timeout_s
-            while time.monotonic() < deadline and not all(store.job_state(i) for i in ids if i):
-                time.sleep(0.2)
+            states = store.wait_for_jobs([i for i in ids if i], timeout_s=timeout_s)
             mine = [
                 a
                 for _, a in store.read_stream(settings.output_stream, "article")
                 if a["job_id"] in ids
             ]
-            _demo_table(mine, {i: store.job_state(i) for i in ids if i})
+            _demo_table(mine, states)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)

@@ -23,18 +23,30 @@ def runtime_file() -> Path:
 
 
 @contextmanager
-def embedded_server() -> Iterator[str]:
-    """Start an embedded Valkey on a free port; yield its URL; stop it on exit."""
+def valkey(url: str | None = None) -> Iterator[str]:
+    """`url` when one is given; else an embedded Valkey on a free port, stopped on exit."""
+    if url:
+        yield url
+        return
     server = ValkeyServer(config={"appendonly": "no", "save": "", "maxmemory-policy": "noeviction"})
     server.start()
-    marker = runtime_file()
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(server.connection_url, encoding="utf-8")
     try:
         yield server.connection_url
     finally:
-        marker.unlink(missing_ok=True)
         server.stop()
+
+
+@contextmanager
+def embedded_server() -> Iterator[str]:
+    """An embedded Valkey whose URL other copydesk commands can discover while it runs."""
+    with valkey() as url:
+        marker = runtime_file()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(url, encoding="utf-8")
+        try:
+            yield url
+        finally:
+            marker.unlink(missing_ok=True)
 
 
 def discovered_url() -> str | None:

