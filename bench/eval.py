@@ -53,44 +53,27 @@ def main() -> None:
     figures: dict[str, float] = {}
     ex = ev / "extraction" / "dev.jsonl"
     if "extraction" in only:
+        scorer = [py, str(ev / "score_extraction.py"), "--data", str(ex)]
         print("== extraction: copydesk (via copydesk process)")
-        got = run(
-            [py, str(ev / "score_extraction.py"), "--data", str(ex), "--cli", "--bootstrap", "200"],
-            "extraction",
-        )
+        got = run([*scorer, "--cli", "--bootstrap", "200"], "extraction")
         figures.update({f"extraction.{k}": v for k, v in got.items()})
-        print("== extraction baseline: trafilatura (html, include_comments=False)")
-        run(
-            [
-                py,
-                str(ev / "score_extraction.py"),
-                "--data",
-                str(ex),
-                "--python",
-                "bench.adapters:trafilatura_html",
-                "--modes",
-                "html",
-                "--bootstrap",
-                "0",
-            ],
-            "trafilatura",
-        )
-        print("== extraction baseline: jusText (text and multi, default settings)")
-        run(
-            [
-                py,
-                str(ev / "score_extraction.py"),
-                "--data",
-                str(ex),
-                "--python",
-                "bench.adapters:justext_text",
-                "--modes",
-                "text,multi",
-                "--bootstrap",
-                "0",
-            ],
-            "justext",
-        )
+        for name, target, modes in (
+            ("trafilatura (html, include_comments=False)", "trafilatura_html", "html"),
+            ("jusText (text and multi, default settings)", "justext_text", "text,multi"),
+        ):
+            print(f"== extraction baseline: {name}")
+            run(
+                [
+                    *scorer,
+                    "--python",
+                    f"bench.adapters:{target}",
+                    "--modes",
+                    modes,
+                    "--bootstrap",
+                    "0",
+                ],
+                target,
+            )
     if "dedup" in only:
         print("== dedup: copydesk process (exact and near copies)")
         out = ROOT / "out"
