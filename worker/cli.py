@@ -131,23 +131,60 @@ def worker(
     concurrency: Annotated[int | None, typer.Option("-c", "--concurrency")] = None,
     loglevel: Annotated[str, typer.Option()] = "INFO",
 ) -> None:
-    """Run a Celery worker (with an embedded Valkey when COPYDESK_REDIS_URL is unset)."""
+    """Run a Celery worker (with an embedded Valkey when COPYDESK_REDIS_URL is unset).
+
+    With COPYDESK_INTAKE_IN_WORKER=true an intake consumer runs beside it, as its own process.
+    """
     with redis_for(get_settings()) as settings:
         err.print(f"Redis at {settings.require_redis_url().split('@')[-1]}")  # no password
         from worker.app import create_app  # noqa: PLC0415
 
-        celery_app = create_app(settings)
-        celery_app.worker_main(
-            [
-                "worker",
-                f"--loglevel={loglevel}",
-                "--pool=prefork",
-                f"--concurrency={concurrency or settings.worker_concurrency}",
-                f"--queues={settings.queue}",
-                "--without-mingle",
-                "--without-gossip",
-            ]
+        intake_proc = (
+            subprocess.Popen(
+                [sys.executable, "-m", "worker.cli_main", "intake"],
+                env={**os.environ, "COPYDESK_REDIS_URL": settings.require_redis_url()},
+            )
+            if settings.intake_in_worker
+            else None
         )
+        celery_app = create_app(settings)
+        try:
+            celery_app.worker_main(
+                [
+                    "worker",
+                    f"--loglevel={loglevel}",
+                    "--pool=prefork",
+                    f"--concurrency={concurrency or settings.worker_concurrency}",
+                    f"--queues={settings.queue}",
+                    "--without-mingle",
+                    "--without-gossip",
+                ]
+            )
+        finally:
+            if intake_proc is not None:
+                intake_proc.terminate()
+                intake_proc.wait(timeout=30)
+
+
+@app.command()
+def intake(
+    count: Annotated[int, typer.Option(help="Stop after N entries (0: run on).")] = 0,
+    consumer: Annotated[str | None, typer.Option(help="Consumer name (default: host-pid).")] = None,
+) -> None:
+    """Consume the intake stream: queue each entry's chain, dead-letter the invalid ones."""
+    import threading  # noqa: PLC0415
+
+    from worker.intake import Intake, default_consumer_name  # noqa: PLC0415
+
+    settings = _connected()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    err.print(f"intake: reading {settings.intake_stream} as {settings.intake_group}")
+    counts = Intake(settings, consumer=consumer or default_consumer_name()).run(
+        stop, max_entries=count
+    )
+    err.print(" ".join(f"{k}={v}" for k, v in counts.__dict__.items()))
 
 
 def _read_jobs(path: Path | None, blob: Path | None) -> Iterator[dict[str, Any] | str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,7 +30,7 @@ PREVIEW_CHARS = 2000
 
 @dataclass(frozen=True)
 class Submitted:
-    """What became of one submission: queued, already submitted, or dead-lettered."""
+    """What became of one submission: queued, already_submitted, in_progress or dead."""
 
     job_id: str | None
     status: str
@@ -43,6 +44,18 @@ def _preview(raw: str | bytes | dict[str, Any]) -> dict[str, Any] | str:
         return {**raw, "content": content[:PREVIEW_CHARS], "content_length": len(content)}
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     return text[:PREVIEW_CHARS]
+
+
+def _claimed_job_id(raw: str | bytes | dict[str, Any]) -> str | None:
+    """The job id an invalid envelope names, if it names one, for its dead letter."""
+    data: Any = raw
+    if not isinstance(raw, dict):
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return None
+    job_id = data.get("job_id") if isinstance(data, dict) else None
+    return job_id if isinstance(job_id, str) else None
 
 
 class Producer:
@@ -66,7 +79,7 @@ class Producer:
     def submit_job(self, job: Job, *, force: bool = False) -> Submitted:
         """Store the job's envelope and queue its chain; a resubmitted id is not queued twice."""
         if len(job.content) > self.settings.max_content_bytes * 4 // 3 + 4:
-            return self._refuse(
+            return self.refuse(
                 job.model_dump(mode="json"),
                 job.job_id,
                 BadInput(
@@ -79,27 +92,48 @@ class Producer:
         ttl = self.settings.blob_ttl_s
         if force:
             self.store.replace_blob(job.job_id, envelope, ttl_s=ttl)
-        elif not self.store.put_blob(job.job_id, envelope, ttl_s=ttl, submitted_at=time.time()):
+        else:
+            self.store.put_blob(job.job_id, envelope, ttl_s=ttl, submitted_at=time.time())
+        # Queue the chain once: a producer that died between storing the blob and queueing
+        # leaves a lease that runs out, and the next submission of the id queues it.
+        holder = self.store.lease_queueing(job.job_id, lease_s=self.settings.queue_lease_s)
+        if holder == "queued":
             log.info("job_already_submitted", job_id=job.job_id)
             return Submitted(job.job_id, "already_submitted")
+        if holder is not None:
+            log.info("job_being_queued", job_id=job.job_id)
+            return Submitted(job.job_id, "in_progress")
         build_chain(self.app, job.job_id, queue=self.settings.queue).apply_async()
+        self.store.mark_queued(job.job_id, ttl_s=ttl)
         log.info("job_submitted", job_id=job.job_id, content_type=job.content_type.value)
         return Submitted(job.job_id, "queued")
 
     def submit_envelope(
-        self, raw: str | bytes | dict[str, Any], *, force: bool = False
+        self,
+        raw: str | bytes | dict[str, Any],
+        *,
+        force: bool = False,
+        default_job_id: str | None = None,
+        stage: str = "submit",
     ) -> Submitted:
         """Validate a raw envelope and submit it; an invalid one is dead-lettered."""
         try:
-            job = parse_envelope(raw, max_bytes=self.settings.max_content_bytes)
+            job = parse_envelope(
+                raw, max_bytes=self.settings.max_content_bytes, default_job_id=default_job_id
+            )
         except BadInput as exc:
-            job_id = raw.get("job_id") if isinstance(raw, dict) else None
-            return self._refuse(raw, job_id if isinstance(job_id, str) else None, exc)
+            return self.refuse(raw, _claimed_job_id(raw), exc, stage=stage)
         return self.submit_job(job, force=force)
 
-    def _refuse(
-        self, raw: str | bytes | dict[str, Any], job_id: str | None, exc: BadInput
+    def refuse(
+        self,
+        raw: str | bytes | dict[str, Any],
+        job_id: str | None,
+        exc: BadInput,
+        *,
+        stage: str = "submit",
     ) -> Submitted:
+        """Dead-letter an envelope that cannot be accepted, with its reason."""
         envelope: dict[str, Any] | str
         if exc.reason is Reason.TOO_LARGE:
             envelope = _preview(raw)
@@ -109,7 +143,7 @@ class Producer:
             envelope = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         letter = DeadLetter(
             job_id=job_id,
-            stage="submit",
+            stage=stage,
             reason=exc.reason,
             error_type=type(exc).__name__,
             message=exc.message,

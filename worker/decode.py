@@ -23,8 +23,13 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 MAX_CONTROL_SHARE = 0.01
 
 
-def parse_envelope(raw: str | bytes | dict[str, Any], *, max_bytes: int) -> Job:
-    """A validated `Job` from a raw envelope; `BadInput` naming the field when it is not one."""
+def parse_envelope(
+    raw: str | bytes | dict[str, Any], *, max_bytes: int, default_job_id: str | None = None
+) -> Job:
+    """A validated `Job` from a raw envelope; `BadInput` naming the field when it is not one.
+
+    `default_job_id` is the job id of an envelope that brings none (else a random one).
+    """
     if isinstance(raw, str | bytes):
         if len(raw) > max_bytes * 4 // 3 + 65536:
             raise BadInput(Reason.TOO_LARGE, f"envelope of {len(raw)} bytes is over the limit")
@@ -36,6 +41,8 @@ def parse_envelope(raw: str | bytes | dict[str, Any], *, max_bytes: int) -> Job:
         data = raw
     if not isinstance(data, dict):
         raise BadInput(Reason.INVALID_ENVELOPE, "envelope must be a JSON object")
+    if default_job_id is not None and "job_id" not in data:
+        data = {**data, "job_id": default_job_id}
     ctype = data.get("content_type")
     if isinstance(ctype, str):
         base = ctype.split(";")[0].strip().lower()

@@ -31,6 +31,10 @@ class Keys:
         """
         return f"{self.prefix}:dedup:{bucket}:{kind}"
 
+    def queued(self, job_id: str) -> str:
+        """Whether a job's chain was queued: 'queued', or 'lease' while one producer queues it."""
+        return f"{self.prefix}:queued:{job_id}"
+
     def published(self, article_id: str) -> str:
         """Marks an article as already on the output stream (idempotent publish)."""
         return f"{self.prefix}:pub:{article_id}"

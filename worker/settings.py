@@ -43,6 +43,32 @@ class Settings(BaseSettings):
         default="copydesk:duplicates", description="Where duplicates land with policy divert."
     )
     dead_stream: str = Field(default="copydesk:dead", description="Where dead letters land.")
+    intake_stream: str = Field(
+        default="copydesk:intake",
+        description="Stream crawlers XADD jobs to (one field `job`: the envelope as JSON).",
+    )
+    intake_group: str = Field(
+        default="copydesk-intake", description="Consumer group of the intake consumers."
+    )
+    intake_in_worker: bool = Field(
+        default=False, description="`copydesk worker` also runs an intake consumer."
+    )
+    intake_batch: int = Field(default=20, ge=1, description="Intake entries read at a time.")
+    intake_claim_idle_s: int = Field(
+        default=60,
+        ge=2,
+        description="Intake entries pending this long (their consumer died) are claimed again.",
+    )
+    intake_max_queue: int = Field(
+        default=2000,
+        ge=1,
+        description="Backpressure: intake waits while the Celery queue holds more messages.",
+    )
+    queue_lease_s: int = Field(
+        default=20,
+        ge=1,
+        description="How long a producer may take to queue a chain before another may.",
+    )
     stream_maxlen: int = Field(
         default=1_000_000, ge=1000, description="Approximate MAXLEN of the output streams."
     )
@@ -104,6 +130,8 @@ class Settings(BaseSettings):
             raise ValueError("dedup_bands must divide dedup_num_perm")
         if self.visibility_timeout_s <= self.task_time_limit_s:
             raise ValueError("visibility_timeout_s must be longer than task_time_limit_s")
+        if self.intake_claim_idle_s <= self.queue_lease_s:
+            raise ValueError("intake_claim_idle_s must be longer than queue_lease_s")
         return self
 
     def require_redis_url(self) -> str:

@@ -136,11 +136,26 @@ class Store:
         return bool(stored)
 
     def replace_blob(self, job_id: str, envelope: str, *, ttl_s: int) -> None:
-        """Store an envelope again (replays), clearing how the job ended before."""
+        """Store an envelope again (replays), clearing how the job ended and whether it queued."""
         pipe = self.client.pipeline()
         pipe.set(self.keys.blob(job_id), envelope, ex=ttl_s)
-        pipe.delete(self.keys.job_state(job_id))
+        pipe.delete(self.keys.job_state(job_id), self.keys.queued(job_id))
         pipe.execute()
+
+    def lease_queueing(self, job_id: str, *, lease_s: int) -> str | None:
+        """Take the right to queue a job's chain for `lease_s` seconds.
+
+        None when taken; else what holds it: 'queued' (done before) or 'lease' (another
+        producer is queueing it now, or died doing so and its lease has not run out).
+        """
+        key = self.keys.queued(job_id)
+        if self.client.set(key, "lease", nx=True, ex=lease_s):
+            return None
+        return cast("str | None", self.client.get(key)) or "lease"
+
+    def mark_queued(self, job_id: str, *, ttl_s: int) -> None:
+        """Record that a job's chain is on the queue, so nobody queues it again."""
+        self.client.set(self.keys.queued(job_id), "queued", ex=ttl_s)
 
     def get_blob(self, job_id: str) -> str | None:
         """The stored envelope of a job, if it has not expired."""

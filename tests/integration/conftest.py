@@ -115,6 +115,7 @@ def fresh_settings(redis_url: str, **overrides) -> Settings:
         output_stream=f"{prefix}:articles",
         dead_stream=f"{prefix}:dead",
         duplicate_stream=f"{prefix}:duplicates",
+        intake_stream=f"{prefix}:intake",
         max_content_bytes=MAX_BYTES,
         max_retries=1,
         **overrides,

@@ -23,12 +23,13 @@ def test_compose_sets_only_real_settings():
         assert not unknown, f"{name} sets unknown settings {unknown}"
 
 
-def test_compose_worker_runs_a_real_command_against_the_password_protected_redis():
-    """The worker's command exists in the CLI, and its Redis URL carries the password."""
-    worker = COMPOSE["services"]["worker"]
-    assert worker["command"][0] == "copydesk"
-    assert worker["command"][1] in get_command(app).commands
-    assert "${REDIS_PASSWORD}@redis:6379" in worker["environment"]["COPYDESK_REDIS_URL"]
+def test_compose_services_run_real_commands_against_the_password_protected_redis():
+    """The worker's and intake's commands exist in the CLI; their Redis URL has the password."""
+    for name in ("worker", "intake"):
+        service = COMPOSE["services"][name]
+        assert service["command"][0] == "copydesk"
+        assert service["command"][1] in get_command(app).commands
+        assert "${REDIS_PASSWORD}@redis:6379" in service["environment"]["COPYDESK_REDIS_URL"]
 
 
 def test_compose_redis_is_persistent_and_private():
@@ -69,3 +70,12 @@ def test_a_visibility_timeout_shorter_than_the_time_limit_is_refused():
 
     with pytest.raises(ValidationError, match="visibility_timeout_s"):
         Settings(task_time_limit_s=600, visibility_timeout_s=300)
+
+
+def test_intake_entries_are_not_claimed_again_while_a_queueing_lease_runs():
+    """A claim timeout shorter than the queueing lease could queue a job twice: refused."""
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="intake_claim_idle_s"):
+        Settings(intake_claim_idle_s=10, queue_lease_s=20)
