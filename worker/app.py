@@ -44,7 +44,8 @@ def celery_config(settings: Settings) -> dict[str, object]:
 
 def create_app(settings: Settings) -> Celery:
     """A Celery app configured from `settings`, with copydesk's tasks registered."""
-    import worker.logging  # noqa: F401, PLC0415 - connects Celery's logging signals to ours
+    import worker.logging  # noqa: PLC0415 - connects Celery's logging signals to ours
+    import worker.metrics  # noqa: F401, PLC0415 - serves metrics when the worker starts
 
     app = Celery("copydesk")
     app.conf.update(celery_config(settings))

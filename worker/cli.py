@@ -21,8 +21,6 @@ from schemas.job import ContentType, Job
 from worker.client import Producer, Submitted, envelope_lines, job_from_bytes
 from worker.embedded import redis_for, resolve_settings
 from worker.logging import configure_logging
-from worker.pipeline import InlineRun, run_inline
-from worker.resources import Resources
 from worker.settings import Settings, get_settings
 from worker.store import Store, client_for
 
@@ -210,6 +208,9 @@ def process(
     articles_out: Annotated[Path | None, typer.Option("--out", help="Where articles go.")] = None,
 ) -> None:
     """Run every stage in this process (no Redis; dedup in memory), one article per line."""
+    from worker.pipeline import InlineRun, run_inline  # noqa: PLC0415 - the stages are heavy
+    from worker.resources import Resources  # noqa: PLC0415
+
     runner = InlineRun(Resources(get_settings()))
     jobs = list(_read_jobs(jobs_in, blob))
     sink = articles_out.open("w", encoding="utf-8") if articles_out else sys.stdout
@@ -284,6 +285,53 @@ def consume(
             print(article_json, flush=True)
             store.ack(name, group, entry_id)
             seen += 1
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """One screen: queue depth, stream lengths, consumer-group lag, recent throughput, dedup."""
+    from worker.ops import snapshot  # noqa: PLC0415
+
+    snap = snapshot(_connected())
+    if as_json:
+        print(json.dumps(snap.as_dict()))
+        return
+    streams = Table("stream", "key", "length", "groups (pending / lag)", title="copydesk")
+    for name, info in snap.streams.items():
+        groups = ", ".join(f"{g.name} ({g.pending} / {g.lag})" for g in info.groups) or "-"
+        streams.add_row(name, info.key, f"{info.length:,}", groups)
+    out.print(streams)
+    r, minutes = snap.recent, snap.recent_minutes
+    rate = r["duplicates"] / r["articles"] if r["articles"] else 0.0
+    age = snap.last_progress_age_s
+    out.print(
+        f"queue depth {snap.queue_depth:,}   jobs submitted {snap.jobs_submitted:,}   "
+        f"last job finished {'never' if age is None else f'{age:.0f} s ago'}\n"
+        f"last {minutes} min: {r['jobs']:,} jobs ({r['jobs'] / (minutes * 60):.2f}/s), "
+        f"{r['articles']:,} articles, {r['duplicates']:,} duplicates (dedup rate {rate:.1%}), "
+        f"{r['dead']:,} dead letters",
+        highlight=False,
+    )
+
+
+@app.command()
+def health(
+    this_host: Annotated[
+        bool, typer.Option(help="Ping only the worker on this host (container healthchecks).")
+    ] = False,
+    timeout_s: Annotated[float, typer.Option(help="How long to wait for answers.")] = 5.0,
+) -> None:
+    """Exit 0 when Redis answers, a worker answers a ping, and queued work is moving; else 1."""
+    from worker.ops import health as run_checks  # noqa: PLC0415
+
+    checks = run_checks(_connected(), this_host=this_host, timeout_s=timeout_s)
+    for c in checks:
+        mark = "[green]ok[/green]" if c.ok else "[red]FAIL[/red]"
+        out.print(f"{mark} {c.name}: {c.detail}", highlight=False)
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
 
 
 @dead_app.command("list")

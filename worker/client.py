@@ -14,10 +14,10 @@ import structlog
 from schemas.dead_letter import DeadLetter
 from schemas.job import ContentEncoding, ContentType, Job, JobOptions
 from worker.app import create_app
+from worker.chain import build_chain
 from worker.decode import parse_envelope
 from worker.errors import BadInput, Reason
 from worker.keys import Keys
-from worker.pipeline import build_chain
 from worker.settings import Settings
 from worker.store import Store, client_for
 

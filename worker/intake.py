@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 import redis
 import structlog
-from kombu.exceptions import ChannelError, OperationalError
+from kombu.exceptions import OperationalError
 
 from worker.client import Producer, Submitted
 from worker.errors import BadInput, Reason
+from worker.ops import QueueDepth
 
 if TYPE_CHECKING:
     from celery import Celery
-    from kombu import Connection
 
     from worker.settings import Settings
     from worker.store import Store
@@ -79,7 +79,6 @@ class Intake:
     producer: Producer | None = None
     counts: IntakeCounts = field(default_factory=IntakeCounts)
     _claim_cursor: str = "0-0"
-    _conn: Connection | None = None
 
     @cached_property
     def _producer(self) -> Producer:
@@ -95,25 +94,13 @@ class Intake:
         """The Celery app chains are sent with."""
         return self._producer.app
 
-    def queue_depth(self) -> int:
-        """Messages waiting on the Celery queue (any broker kombu speaks)."""
-        if self._conn is None:
-            self._conn = self.app.connection_for_read()
-        try:
-            channel: Any = self._conn.default_channel
-            ok = channel.queue_declare(queue=self.settings.queue, passive=True)
-        except ChannelError:  # no such queue yet: nothing waiting
-            self._reset_connection()
-            return 0
-        except (OperationalError, OSError):
-            self._reset_connection()
-            raise
-        return int(ok.message_count)
+    @cached_property
+    def queue_depth(self) -> QueueDepth:
+        """Messages waiting on the Celery queue."""
+        return QueueDepth(self.app, self.settings.queue)
 
     def _reset_connection(self) -> None:
-        if self._conn is not None:
-            self._conn.release()
-            self._conn = None
+        self.queue_depth.close()
 
     def wait_for_room(self, stop: threading.Event) -> None:
         """Backpressure: wait while the queue is deeper than `intake_max_queue`."""

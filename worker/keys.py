@@ -35,6 +35,15 @@ class Keys:
         """Whether a job's chain was queued: 'queued', or 'lease' while one producer queues it."""
         return f"{self.prefix}:queued:{job_id}"
 
+    @property
+    def progress(self) -> str:
+        """HASH of worker host -> when a job last finished there (health checks read it)."""
+        return f"{self.prefix}:progress"
+
+    def minute_counts(self, minute: int) -> str:
+        """HASH of counts (jobs, articles, duplicates, dead) for one minute, kept two hours."""
+        return f"{self.prefix}:counts:{minute}"
+
     def published(self, article_id: str) -> str:
         """Marks an article as already on the output stream (idempotent publish)."""
         return f"{self.prefix}:pub:{article_id}"

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from celery import chain
 
 from schemas.article import Article
 from schemas.batch import Batch
+from worker import metrics
 from worker.decode import decode_content, parse_envelope
 from worker.errors import BadInput
 from worker.settings import DedupPolicy
@@ -21,19 +22,10 @@ from worker.stages.extract import extract
 from worker.stages.regions import classify
 
 if TYPE_CHECKING:
-    from celery import Celery
-    from celery.canvas import Signature
-
     from worker.resources import Resources
 
-STAGES = ("extract", "dedup", "tag", "classify", "publish")
+HOST = socket.gethostname()
 log = structlog.get_logger("copydesk.pipeline")
-
-
-def build_chain(app: Celery, job_id: str, *, queue: str) -> Signature:
-    """The chain extract -> dedup -> tag -> classify -> publish for one job, by task name."""
-    first, *rest = (app.signature(f"copydesk.{s}", queue=queue) for s in STAGES)
-    return chain(first.clone(args=(job_id,)), *rest)
 
 
 def timed(stage: str, fn: Callable[[], list[Article]]) -> list[Article]:
@@ -56,7 +48,17 @@ def publish_batch(res: Resources, batch: Batch) -> int:
         batch.articles, stream_for=stream_for, maxlen=s.stream_maxlen, ttl_s=s.dedup_window_s
     )
     res.store.mark_job(batch.job_id, "done" if batch.articles else "no_article")
-    new = sum(i is not None for i in ids)
+    fresh = [i is not None for i in ids]
+    new = sum(fresh)
+    res.store.record_finished(
+        HOST,
+        jobs=1,
+        articles=new,
+        duplicates=sum(
+            f and a.duplicate_of is not None for f, a in zip(fresh, batch.articles, strict=True)
+        ),
+    )
+    metrics.count_published(batch.articles, fresh)
     log.info(
         "job_published",
         article_ids=[a.article_id for a in batch.articles],

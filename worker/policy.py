@@ -13,7 +13,9 @@ from celery import Task
 from celery.exceptions import Ignore
 
 from schemas.dead_letter import DeadLetter
+from worker import metrics
 from worker.errors import BadInput, Reason
+from worker.pipeline import HOST
 from worker.resources import Resources, get_resources
 
 log = structlog.get_logger("copydesk.task")
@@ -55,6 +57,8 @@ def dead_letter(
     res.store.dead_letter(
         letter, stream=res.settings.dead_stream, maxlen=res.settings.stream_maxlen
     )
+    res.store.record_finished(HOST)
+    metrics.count_dead(reason, stage)
     log.warning("job_dead", reason=reason, error_type=type(error).__name__, attempts=attempts)
 
 
@@ -109,7 +113,9 @@ class StageTask(_TaskBase):
         except Exception as exc:
             self._retry_or_dead(res, stage, job_id, exc, deliveries)
             raise
-        log.info("stage_done", duration_ms=round((time.perf_counter() - started) * 1000, 2))
+        elapsed = time.perf_counter() - started
+        metrics.observe_stage(stage, elapsed)
+        log.info("stage_done", duration_ms=round(elapsed * 1000, 2))
         return out
 
     def _retry_or_dead(

@@ -119,6 +119,18 @@ class Settings(BaseSettings):
     worker_max_memory_kb: int = Field(
         default=600_000, ge=100_000, description="A worker child above this RSS is replaced."
     )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port of the worker's Prometheus endpoint. Unset: no metrics.",
+    )
+    metrics_addr: str = Field(default="0.0.0.0", description="Address the metrics port binds.")  # noqa: S104
+    health_stall_s: int = Field(
+        default=900,
+        ge=10,
+        description="`copydesk health` fails when jobs wait and none finished for this long.",
+    )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: LogFormat = Field(
         default=LogFormat.AUTO, description="json, console, or auto (console on a terminal)."

@@ -106,6 +106,7 @@ return false
 """
 
 STATE_TTL_S = 30 * 86400
+COUNTS_TTL_S = 2 * 3600
 
 
 @lru_cache(maxsize=8)
@@ -220,6 +221,38 @@ class Store:
         """Record how a job ended: done, no_article or dead."""
         self.client.set(self.keys.job_state(job_id), state, ex=STATE_TTL_S)
 
+    def record_finished(self, host: str, **counts: int) -> None:
+        """Count a finished job in this minute's counts and note this host's progress."""
+        now = time.time()
+        key = self.keys.minute_counts(int(now // 60))
+        pipe = self.client.pipeline(transaction=False)
+        for name, n in counts.items():
+            if n:
+                pipe.hincrby(key, name, n)
+        pipe.expire(key, COUNTS_TTL_S)
+        pipe.hset(self.keys.progress, host, now)
+        pipe.execute()
+
+    def last_progress(self, host: str | None = None) -> float | None:
+        """When a job last finished (on `host`, or anywhere)."""
+        if host is not None:
+            value = self.client.hget(self.keys.progress, host)
+            return float(cast("str", value)) if value else None
+        values = cast("list[str]", self.client.hvals(self.keys.progress))
+        return max((float(v) for v in values), default=None)
+
+    def recent_counts(self, minutes: int) -> dict[str, int]:
+        """Jobs, articles, duplicates and dead letters of the last `minutes` minutes."""
+        now_min = int(time.time() // 60)
+        pipe = self.client.pipeline(transaction=False)
+        for m in range(now_min - minutes + 1, now_min + 1):
+            pipe.hgetall(self.keys.minute_counts(m))
+        totals = {"jobs": 0, "articles": 0, "duplicates": 0, "dead": 0}
+        for counts in pipe.execute():
+            for name, n in counts.items():
+                totals[name] = totals.get(name, 0) + int(n)
+        return totals
+
     def job_state(self, job_id: str) -> str | None:
         """How a job ended, or None while it is under way (or lost)."""
         return cast("str | None", self.client.get(self.keys.job_state(job_id)))
@@ -239,6 +272,9 @@ class Store:
         """Append a dead letter and mark its job dead."""
         pipe = self.client.pipeline()
         pipe.xadd(stream, {"dead": letter.model_dump_json()}, maxlen=maxlen, approximate=True)
+        counts = self.keys.minute_counts(int(time.time() // 60))
+        pipe.hincrby(counts, "dead", 1)
+        pipe.expire(counts, COUNTS_TTL_S)
         if letter.job_id:
             pipe.set(self.keys.job_state(letter.job_id), "dead", ex=STATE_TTL_S)
         entry_id, *_ = pipe.execute()

@@ -14,8 +14,8 @@ import pytest
 from schemas.job import Job
 from tests.conftest import ROOT, SEED, require_shared
 from tests.integration.conftest import MAX_BYTES, articles_of, dead_letters, settings_env, wait_for
+from worker.chain import build_chain
 from worker.demo import DEMO_JOBS
-from worker.pipeline import build_chain
 
 pytestmark = pytest.mark.integration
 

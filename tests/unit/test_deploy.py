@@ -32,6 +32,14 @@ def test_compose_services_run_real_commands_against_the_password_protected_redis
         assert "${REDIS_PASSWORD}@redis:6379" in service["environment"]["COPYDESK_REDIS_URL"]
 
 
+def test_compose_worker_healthcheck_is_copydesk_health_of_its_own_host():
+    """The healthcheck runs `copydesk health --this-host`, a command the CLI has."""
+    test = COMPOSE["services"]["worker"]["healthcheck"]["test"]
+    assert test[1:4] == ["copydesk", "health", "--this-host"]
+    options = {p.opts[0] for p in get_command(app).commands["health"].params if p.opts}
+    assert set(test[4::2]) <= options
+
+
 def test_compose_redis_is_persistent_and_private():
     """Append-only, a password, no eviction, and no port published outside its network."""
     redis = COMPOSE["services"]["redis"]

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
-from datasketch import MinHash
 
 from schemas.article import Article
 
@@ -86,6 +85,9 @@ def shingles(normalised: str, size: int) -> set[bytes]:
 
 def claim_for(article: Article, cfg: DedupConfig) -> Claim:
     """The fingerprint, signature and LSH bands of an article."""
+    # datasketch's package import pulls in scipy (seconds): only processes that dedup pay it.
+    from datasketch import MinHash  # noqa: PLC0415
+
     normalised = normalise_text(article.text)
     mh = MinHash(num_perm=cfg.num_perm, seed=_SEED)
     mh.update_batch(list(shingles(normalised, cfg.shingle)))
