@@ -10,7 +10,7 @@ from worker.gazetteer import load_gazetteer
 from worker.resources import load_nlp
 from worker.settings import get_settings
 from worker.stages.entities import tag
-from worker.stages.regions import RegionConfig, classify_region
+from worker.stages.regions import Calibration, RegionConfig, classify_region
 from worker.stages.textdump import find_dateline
 
 
@@ -44,9 +44,16 @@ def entities_raw_spacy(text: str) -> list[dict[str, Any]]:
 
 def regions(text: str) -> list[str]:
     """Our region classifier on tagged text, as score_region.py calls it (primary first)."""
-    cfg = RegionConfig(threshold=get_settings().region_threshold)
+    cfg = RegionConfig(threshold=get_settings().region_threshold, calibration=_calibration())
     out = classify_region(_tagged(text), gazetteer=load_gazetteer(), cfg=cfg)
-    return [r.region.value for r in out.regions]
+    listed = [r.region.value for r in out.regions]
+    primary = out.primary_region.value if out.primary_region else None
+    return sorted(listed, key=lambda r: r != primary)  # the scorer reads the first as primary
+
+
+@lru_cache(maxsize=1)
+def _calibration() -> Calibration:
+    return Calibration.load()
 
 
 def trafilatura_html(content: str, content_type: str) -> str | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from schemas.article import Article
+from schemas.article import Article, Region
 from schemas.batch import Batch
 from worker import metrics
 from worker.decode import decode_content, parse_envelope
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 
 HOST = socket.gethostname()
 log = structlog.get_logger("copydesk.pipeline")
+
+
+def region_stream(output_stream: str, region: Region) -> str:
+    """The per-region stream of a region: `copydesk:articles:north-america` and so on."""
+    return f"{output_stream}:{region.value.lower().replace(' ', '-')}"
 
 
 def timed(stage: str, fn: Callable[[], list[Article]]) -> list[Article]:
@@ -44,8 +49,21 @@ def publish_batch(res: Resources, batch: Batch) -> int:
         a.article_id: s.duplicate_stream if divert and a.duplicate_of else s.output_stream
         for a in batch.articles
     }
+    also_to = (
+        {
+            a.article_id: [region_stream(s.output_stream, r.region) for r in a.regions]
+            for a in batch.articles
+            if not (divert and a.duplicate_of)
+        }
+        if s.region_streams
+        else None
+    )
     ids = res.store.publish(
-        batch.articles, stream_for=stream_for, maxlen=s.stream_maxlen, ttl_s=s.dedup_window_s
+        batch.articles,
+        stream_for=stream_for,
+        maxlen=s.stream_maxlen,
+        ttl_s=s.dedup_window_s,
+        also_to=also_to,
     )
     res.store.mark_job(batch.job_id, "done" if batch.articles else "no_article")
     fresh = [i is not None for i in ids]

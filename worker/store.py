@@ -95,10 +95,14 @@ end
 return out
 """
 
-# Publish once per article id: the marker and the XADD happen together or not at all.
+# Publish once per article id: the marker and the XADDs happen together or not at all.
+# KEYS: marker, output stream, then any per-region streams the article is routed to as well.
 _PUBLISH = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
   local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'article', ARGV[1])
+  for i = 3, #KEYS do
+    redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], '*', 'article', ARGV[1])
+  end
   redis.call('SET', KEYS[1], id, 'EX', ARGV[3])
   return id
 end
@@ -201,16 +205,27 @@ class Store:
         return [Verdict(flat[i], float(flat[i + 1])) for i in range(0, len(flat), 2)]
 
     def publish(
-        self, articles: Sequence[Article], *, stream_for: dict[str, str], maxlen: int, ttl_s: int
+        self,
+        articles: Sequence[Article],
+        *,
+        stream_for: dict[str, str],
+        maxlen: int,
+        ttl_s: int,
+        also_to: dict[str, list[str]] | None = None,
     ) -> list[str | None]:
-        """XADD each article to its stream unless it was published before; the new entry ids."""
+        """XADD each article to its stream (and to `also_to` streams) unless published before.
+
+        Returns the new entry ids on the main stream (None where the article was there already).
+        """
         pipe = self.client.pipeline(transaction=False)
         for a in articles:
+            extra = (also_to or {}).get(a.article_id, [])
             pipe.eval(
                 _PUBLISH,
-                2,
+                2 + len(extra),
                 self.keys.published(a.article_id),
                 stream_for[a.article_id],
+                *extra,
                 a.model_dump_json(),
                 maxlen,
                 ttl_s,

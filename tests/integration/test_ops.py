@@ -67,7 +67,7 @@ def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 def test_metrics_endpoint_counts_what_the_worker_did(redis_url, tmp_path):
     """After the demo pages, a copy of one and an empty page, the counts are what happened."""
     port = free_port()
-    s = fresh_settings(redis_url, metrics_port=port, metrics_addr="127.0.0.1")
+    s = fresh_settings(redis_url, metrics_port=port, metrics_addr="127.0.0.1", region_streams=True)
     proc = start_worker(s, tmp_path / "worker.log", concurrency=2)
     try:
         producer = Producer(s)
@@ -83,6 +83,11 @@ def test_metrics_endpoint_counts_what_the_worker_did(redis_url, tmp_path):
         assert list(states.values()) == ["done", "done", "done", "dead"]
         published = [a for j in [*jobs, copy] for a in articles_of(producer.store, s, j.job_id)]
         m = scrape(port)
+        routed = {
+            r: [a["article_id"] for _, a in producer.store.read_stream(stream, "article")]
+            for r in ("europe", "africa", "oceania", "north-america", "asia", "middle-east")
+            if (stream := f"{s.output_stream}:{r}")
+        }
     finally:
         stop_worker(proc)
         drop_keys(s)
@@ -102,6 +107,13 @@ def test_metrics_endpoint_counts_what_the_worker_did(redis_url, tmp_path):
     assert m[("copydesk_stream_length", (("stream", "articles"),))] == len(published)
     assert m[("copydesk_stream_length", (("stream", "dead"),))] == 1
     assert m[("copydesk_queue_depth", ())] == 0
+    # COPYDESK_REGION_STREAMS: each article also on the stream of every region it lists
+    for a in published:
+        for r in a["regions"]:
+            slug = r["region"].lower().replace(" ", "-")
+            assert a["article_id"] in routed[slug], (a["article_id"], slug)
+    assert sum(map(len, routed.values())) == sum(len(a["regions"]) for a in published)
+    assert routed["oceania"]  # the demo's flood story from Queensland
 
 
 def test_stats_shows_streams_queue_and_recent_throughput(settings, store, producer):

@@ -7,7 +7,7 @@ from worker.gazetteer import load_gazetteer
 from worker.resources import load_nlp
 from worker.settings import Settings
 from worker.stages.entities import tag
-from worker.stages.regions import RegionConfig, classify_region
+from worker.stages.regions import Calibration, RegionConfig, classify_region, fit_isotonic
 
 TEXT = (
     "NAIROBI: Kenyan President William Ruto met Tanzania's foreign minister in Nairobi on Monday "
@@ -45,10 +45,13 @@ def test_non_english_articles_pass_through_untagged(nlp):
     assert out.entities == []
 
 
+SHIPPED = RegionConfig(threshold=0.5, calibration=Calibration.load())
+
+
 def test_african_story_is_africa_and_not_europe(nlp):
     """Places in Kenya, Tanzania and Uganda make Africa the primary region."""
     (tagged,) = tag([article(TEXT, dateline="NAIROBI")], nlp=nlp, gazetteer=load_gazetteer())
-    out = classify_region(tagged, gazetteer=load_gazetteer(), cfg=RegionConfig())
+    out = classify_region(tagged, gazetteer=load_gazetteer(), cfg=SHIPPED)
     assert out.primary_region is Region.AFRICA
     assert Region.EUROPE not in {r.region for r in out.regions}
     assert out.countries[0].country == "KE"
@@ -57,7 +60,7 @@ def test_african_story_is_africa_and_not_europe(nlp):
 def test_untagged_text_is_classified_from_the_gazetteer():
     """Without entities (e.g. another language), place names in the text still count."""
     text = "Les autorités de Lyon et de Marseille ont annoncé des mesures. Paris a confirmé."
-    out = classify_region(article(text), gazetteer=load_gazetteer(), cfg=RegionConfig())
+    out = classify_region(article(text), gazetteer=load_gazetteer(), cfg=SHIPPED)
     assert out.primary_region is Region.EUROPE
 
 
@@ -66,7 +69,7 @@ def test_no_places_no_region():
     out = classify_region(
         article("The committee met and agreed on a budget for next year."),
         gazetteer=load_gazetteer(),
-        cfg=RegionConfig(),
+        cfg=SHIPPED,
     )
     assert out.primary_region is None
     assert out.regions == []
@@ -102,3 +105,26 @@ def test_names_do_not_start_with_the(nlp):
     assert "Federal Reserve" in names
     assert not any(n.lower().startswith("the ") for n in names)
     assert all(text[m.start : m.end] == m.text for m in tagged.entities)
+
+
+def test_isotonic_fit_is_monotone_and_follows_the_rates():
+    """Pooled adjacent violators: rates never fall as the raw score rises."""
+    pairs = [(0.1, 0), (0.2, 1), (0.3, 0), (0.4, 0), (0.6, 1), (0.7, 1), (0.8, 0), (0.9, 1)]
+    xs, ys = fit_isotonic(pairs)
+    assert xs == pytest.approx([0.1, 0.3, 0.7, 0.9])
+    assert ys == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0])
+
+
+def test_shipped_calibration_is_monotone_and_interpolates():
+    """Each region's map rises with the raw score; between knots it is linear."""
+    cal = Calibration.load()
+    assert set(cal.knots) == {r.value for r in Region}
+    for region in Region:
+        probs = [cal.probability(region, x / 100) for x in range(1, 101)]
+        assert probs == sorted(probs), region
+        assert 0.0 <= probs[0] <= probs[-1] <= 1.0
+    toy = Calibration({"Europe": ((0.2, 0.6), (0.1, 0.9))})
+    assert toy.probability(Region.EUROPE, 0.4) == pytest.approx(0.5)
+    assert toy.probability(Region.EUROPE, 0.1) == pytest.approx(0.1)
+    assert toy.probability(Region.EUROPE, 0.99) == pytest.approx(0.9)
+    assert toy.probability(Region.EUROPE, 0.0) == 0.0

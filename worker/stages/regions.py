@@ -11,17 +11,67 @@ lead still counts beside a strong dateline; the primary region has the most evid
 
 from __future__ import annotations
 
+import bisect
+import json
 import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from schemas.article import Article, CountryWeight, Region, RegionScore
 from worker.gazetteer import MIDDLE_EAST, REGION_NAMES, Gazetteer, fold
 from worker.stages.entities import dateline_span
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}")
+
+
+CALIBRATION_FILE = Path(__file__).with_name("region_calibration.json")
+
+
+def fit_isotonic(pairs: Sequence[tuple[float, int]]) -> tuple[list[float], list[float]]:
+    """Pool-adjacent-violators: a non-decreasing step map from raw score to observed rate.
+
+    Returns knots (x, y): each pooled block's mean raw score and its rate of positives.
+    """
+    blocks: list[list[float]] = []  # [sum of x, positives, count]
+    for x, y in sorted(pairs):
+        blocks.append([x, float(y), 1.0])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
+            last = blocks.pop()
+            for i in range(3):
+                blocks[-1][i] += last[i]
+    return [b[0] / b[2] for b in blocks], [b[1] / b[2] for b in blocks]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Per-region maps from raw score to probability, fitted on the region dev split.
+
+    Between knots the map is linear; below the first and above the last it is flat.
+    """
+
+    knots: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]
+
+    def probability(self, region: Region, raw: float) -> float:
+        """How often an article with this raw score for `region` is about it."""
+        if raw <= 0.0 or region.value not in self.knots:
+            return raw
+        xs, ys = self.knots[region.value]
+        i = bisect.bisect_right(xs, raw)
+        if i == 0:
+            return ys[0]
+        if i == len(xs):
+            return ys[-1]
+        x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+        return y0 + (y1 - y0) * (raw - x0) / (x1 - x0) if x1 > x0 else y1
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
+        """The shipped calibration (written by `python -m bench.calibrate_regions`)."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls({r: (tuple(k["x"]), tuple(k["y"])) for r, k in data["regions"].items()})
 
 
 @dataclass(frozen=True)
@@ -37,6 +87,7 @@ class RegionConfig:
     region_name: float = 0.5
     lead_chars: int = 600
     evidence_scale: float = 7.0  # weight at which a region's own evidence scores 1 - 1/e
+    calibration: Calibration | None = None
 
 
 def _places_in(text: str, gazetteer: Gazetteer) -> list[tuple[int, str | None, Region | None]]:
@@ -93,8 +144,17 @@ def _evidence(article: Article, gazetteer: Gazetteer, cfg: RegionConfig) -> _Evi
     return ev
 
 
-def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig) -> Article:
-    """The article with `regions`, `primary_region` and `countries` filled in."""
+@dataclass(frozen=True)
+class RegionEvidence:
+    """An article's raw region scores (before calibration) and country weights."""
+
+    scores: dict[Region, float]
+    weights: dict[Region, float]
+    countries: dict[str, float]
+
+
+def region_evidence(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig) -> RegionEvidence:
+    """Raw scores: a region's share of the evidence or, when higher, its own evidence's worth."""
     ev = _evidence(article, gazetteer, cfg)
     countries, region_weight = ev.countries, ev.regions
     for country, w in countries.items():
@@ -105,26 +165,36 @@ def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig
     continental = {r: w for r, w in region_weight.items() if r is not Region.MIDDLE_EAST}
     total = sum(continental.values())
     if total == 0:
-        return article.model_copy(update={"regions": [], "primary_region": None, "countries": []})
-    # A region's score is its share of the evidence, or, when higher, what its own evidence is
-    # worth alone: a second country named in the lead is a second region even beside a
-    # strong dateline.
+        return RegionEvidence({}, {}, dict(countries))
+    # A second country named in the lead is a second region even beside a strong dateline.
     scores = {
         r: min(1.0, max(w / total, 1.0 - math.exp(-w / cfg.evidence_scale)))
         for r, w in region_weight.items()
     }
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    primary = next(r for r, _ in ranked if r is not Region.MIDDLE_EAST)
-    country_total = sum(countries.values()) or 1.0
+    return RegionEvidence(scores, dict(region_weight), dict(countries))
+
+
+def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig) -> Article:
+    """The article with `regions`, `primary_region` and `countries` filled in."""
+    ev = region_evidence(article, gazetteer=gazetteer, cfg=cfg)
+    if not ev.scores:
+        return article.model_copy(update={"regions": [], "primary_region": None, "countries": []})
+    calibrated = {
+        r: cfg.calibration.probability(r, s) if cfg.calibration else s for r, s in ev.scores.items()
+    }
+    ranked = sorted(calibrated.items(), key=lambda kv: (-kv[1], -ev.weights[kv[0]]))
+    continental = [r for r in ev.weights if r is not Region.MIDDLE_EAST]
+    primary = max(continental, key=lambda r: (ev.weights[r], calibrated[r]))
+    country_total = sum(ev.countries.values()) or 1.0
     return article.model_copy(
         update={
             "regions": [
-                RegionScore(region=r, score=round(s, 4)) for r, s in ranked if s >= cfg.threshold
+                RegionScore(region=r, score=round(p, 4)) for r, p in ranked if p >= cfg.threshold
             ],
             "primary_region": primary,
             "countries": [
                 CountryWeight(country=c, weight=round(w / country_total, 4))
-                for c, w in sorted(countries.items(), key=lambda kv: -kv[1])
+                for c, w in sorted(ev.countries.items(), key=lambda kv: -kv[1])
             ],
         }
     )
