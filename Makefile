@@ -6,7 +6,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 SHARED ?= ../shared
 
-.PHONY: demo test test-unit test-integration eval bench lint schemas bootstrap clean
+.PHONY: demo test test-unit test-integration eval bench chaos lint schemas bootstrap clean
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
@@ -32,6 +32,9 @@ eval: $(STAMP)  ## quality figures on ../shared/eval, compared with pinned floor
 
 bench: $(STAMP)  ## throughput of each stage in-process on the dev data
 	$(VENV)/bin/python -m bench.stages --shared $(SHARED)
+
+chaos: $(STAMP)  ## 2,000 jobs, two workers, random SIGKILLs and a Redis restart; counts the loss
+	COPYDESK_SHARED=$(SHARED) $(VENV)/bin/python -m bench.chaos --jobs 2000 --kills 6
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -334,6 +334,38 @@ def health(
         raise typer.Exit(1)
 
 
+@app.command()
+def reconcile(
+    older_than_s: Annotated[
+        float | None,
+        typer.Option(help="Only jobs submitted this long ago (default: the visibility timeout)."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="List them; queue nothing.")] = False,
+) -> None:
+    """Queue again every submitted job that is neither published nor dead-lettered.
+
+    A job can be lost between Celery's fetch and its ack (CELERY_REDIS.md) or when Redis was
+    down as a chain moved on; the chain is idempotent, so queueing it again is safe.
+    """
+    settings = _connected()
+    store = _store(settings)
+    age = settings.visibility_timeout_s if older_than_s is None else older_than_s
+    ids, finished = store.unfinished(submitted_before=time.time() - age)
+    err.print(f"unfinished={len(ids)} finished_removed_from_ledger={finished}")
+    if dry_run:
+        for job_id in ids:
+            print(job_id)
+        return
+    producer = Producer(settings)
+    counts: dict[str, int] = {}
+    shown = track(ids, description="requeueing", console=err) if len(ids) >= PROGRESS_FROM else ids
+    for job_id in shown:
+        status = producer.requeue(job_id).status
+        counts[status] = counts.get(status, 0) + 1
+        print(f"{job_id}\t{status}", flush=True)
+    err.print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing to do")
+
+
 @dead_app.command("list")
 def dead_list(count: Annotated[int, typer.Option()] = 50) -> None:
     """Show dead letters: job, stage, reason and message."""

@@ -30,7 +30,7 @@ PREVIEW_CHARS = 2000
 
 @dataclass(frozen=True)
 class Submitted:
-    """What became of one submission: queued, already_submitted, in_progress or dead."""
+    """What became of one submission: queued, already_submitted, in_progress, requeued, dead."""
 
     job_id: str | None
     status: str
@@ -107,6 +107,19 @@ class Producer:
         self.store.mark_queued(job.job_id, ttl_s=ttl)
         log.info("job_submitted", job_id=job.job_id, content_type=job.content_type.value)
         return Submitted(job.job_id, "queued")
+
+    def requeue(self, job_id: str) -> Submitted:
+        """Queue a submitted job's chain again (reconcile): the chain is idempotent on job id."""
+        if self.store.get_blob(job_id) is None:
+            err = BadInput(
+                Reason.BLOB_MISSING,
+                "found unfinished by reconcile, but its blob expired; resubmit the job",
+            )
+            return self.refuse({"job_id": job_id}, job_id, err, stage="reconcile")
+        build_chain(self.app, job_id, queue=self.settings.queue).apply_async()
+        self.store.mark_queued(job_id, ttl_s=self.settings.blob_ttl_s)
+        log.warning("job_requeued", job_id=job_id)
+        return Submitted(job_id, "requeued")
 
     def submit_envelope(
         self,

@@ -10,6 +10,8 @@ from functools import lru_cache
 from typing import Any, cast
 
 import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
 
 from schemas.article import Article
 from schemas.dead_letter import DeadLetter
@@ -110,18 +112,25 @@ return false
 """
 
 STATE_TTL_S = 30 * 86400
+RECONNECT_TRIES = 8
 COUNTS_TTL_S = 2 * 3600
 
 
 @lru_cache(maxsize=8)
 def client_for(url: str) -> redis.Redis:
-    """One client (with its pool) per URL per process; redis-py resets pools after fork."""
+    """One client (with its pool) per URL per process; redis-py resets pools after fork.
+
+    A dropped connection is retried with exponential backoff for about 20 s, so a Redis
+    restart is ridden out. Our scripts are safe to run twice: the dedup claim and publish are
+    idempotent on article id.
+    """
     return redis.Redis.from_url(
         url,
         decode_responses=True,
         health_check_interval=30,
         socket_keepalive=True,
-        retry_on_timeout=True,
+        retry=Retry(ExponentialWithJitterBackoff(base=0.2, cap=5.0), retries=RECONNECT_TRIES),
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
     )
 
 
@@ -161,6 +170,27 @@ class Store:
     def mark_queued(self, job_id: str, *, ttl_s: int) -> None:
         """Record that a job's chain is on the queue, so nobody queues it again."""
         self.client.set(self.keys.queued(job_id), "queued", ex=ttl_s)
+
+    def unfinished(self, *, submitted_before: float, chunk: int = 1000) -> tuple[list[str], int]:
+        """Ledger jobs submitted before a time that have no recorded end; finished ones leave it.
+
+        Returns the unfinished ids and how many finished ones were removed from the ledger.
+        """
+        ids = cast(
+            "list[str]", self.client.zrangebyscore(self.keys.ledger, "-inf", submitted_before)
+        )
+        open_ids: list[str] = []
+        finished = 0
+        for i in range(0, len(ids), chunk):
+            part = ids[i : i + chunk]
+            states = cast(
+                "list[str | None]", self.client.mget(self.keys.job_state(j) for j in part)
+            )
+            done = [j for j, st in zip(part, states, strict=True) if st is not None]
+            open_ids += [j for j, st in zip(part, states, strict=True) if st is None]
+            if done:
+                finished += int(self.client.zrem(self.keys.ledger, *done))
+        return open_ids, finished
 
     def get_blob(self, job_id: str) -> str | None:
         """The stored envelope of a job, if it has not expired."""
