@@ -6,7 +6,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 SHARED ?= ../shared
 
-.PHONY: demo test test-unit test-integration eval bench chaos lint schemas bootstrap clean
+.PHONY: demo test test-unit test-integration eval bench chaos audit lint schemas bootstrap clean
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
@@ -30,11 +30,15 @@ test-integration: $(STAMP)
 eval: $(STAMP)  ## quality figures on ../shared/eval, compared with pinned floors
 	$(VENV)/bin/python -m bench.eval --shared $(SHARED)
 
-bench: $(STAMP)  ## throughput of each stage in-process on the dev data
+bench: $(STAMP)  ## throughput per stage in-process, then end to end through Redis and Celery
 	$(VENV)/bin/python -m bench.stages --shared $(SHARED)
+	$(VENV)/bin/python -m bench.e2e --shared $(SHARED)
 
 chaos: $(STAMP)  ## 2,000 jobs, two workers, random SIGKILLs and a Redis restart; counts the loss
 	COPYDESK_SHARED=$(SHARED) $(VENV)/bin/python -m bench.chaos --jobs 2000 --kills 6
+
+audit: $(STAMP)  ## pip-audit of the locked dependencies; --strict fails when one cannot be checked
+	$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

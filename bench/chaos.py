@@ -180,8 +180,8 @@ class Workers:
     def died_by_themselves(self) -> int:
         """Worker processes lost that we did not kill: extra pool-child deaths, exited workers."""
         logs = "".join(p.read_text("utf-8", "replace") for p in self.log_dir.glob("*.log"))
-        deaths = re.findall(r"Worker exited prematurely: signal \d+ \((\w+)\)", logs)
-        sigkills = sum(d == "SIGKILL" for d in deaths)
+        deaths = dict(re.findall(r"pid:(\d+) exited with 'signal \d+ \((\w+)\)'", logs))
+        sigkills = sum(d == "SIGKILL" for d in deaths.values())
         others = len(deaths) - sigkills
         exited = sum(p.poll() is not None for p in self.procs.values())
         return int(max(0, sigkills - self.killed_children) + others + exited)

@@ -108,18 +108,18 @@ def drop_keys(settings: Settings) -> None:
 def fresh_settings(redis_url: str, **overrides) -> Settings:
     """Settings with a prefix, queue and streams of their own."""
     prefix = f"cdtest{uuid.uuid4().hex[:8]}"
-    return Settings(
-        redis_url=SecretStr(redis_url),
-        key_prefix=prefix,
-        queue=prefix,
-        output_stream=f"{prefix}:articles",
-        dead_stream=f"{prefix}:dead",
-        duplicate_stream=f"{prefix}:duplicates",
-        intake_stream=f"{prefix}:intake",
-        max_content_bytes=MAX_BYTES,
-        max_retries=1,
-        **overrides,
-    )
+    fields = {
+        "redis_url": SecretStr(redis_url),
+        "key_prefix": prefix,
+        "queue": prefix,
+        "output_stream": f"{prefix}:articles",
+        "dead_stream": f"{prefix}:dead",
+        "duplicate_stream": f"{prefix}:duplicates",
+        "intake_stream": f"{prefix}:intake",
+        "max_content_bytes": MAX_BYTES,
+        "max_retries": 1,
+    }
+    return Settings(**{**fields, **overrides})
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,252 @@
+"""End to end through Redis and Celery, against the in-process limit measured in the same run.
+
+    python -m bench.e2e [--shared ../shared] [--json out/bench_e2e.json]
+
+The in-process limit: every stage of each job in one process (dedup in memory, no Redis), one
+job at a time, with 1 and with 2 such processes in parallel. End to end: the same jobs submitted
+at once to a real worker (prefork, concurrency 1 and 2) on an embedded Valkey, timed from the
+first submission to the last job's end. Latency: jobs submitted at half the measured concurrency-2
+rate, from submission to the article's entry on the output stream (its id is the XADD time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from schemas.job import Job
+from worker.client import Producer
+from worker.demo import DEMO_JOBS
+from worker.embedded import valkey
+from worker.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_jobs(shared: Path) -> list[dict[str, Any]]:
+    """The dev pages (HTML) and page dumps (text) as job envelopes."""
+    out: list[dict[str, Any]] = []
+    for line in (shared / "eval" / "extraction" / "dev.jsonl").open(encoding="utf-8"):
+        r = json.loads(line)
+        if "html" in r:
+            out.append({"content": r["html"], "content_type": "text/html", "url": r.get("url")})
+        out.append({"content": r["text_blob"], "content_type": "text/plain"})
+    return out
+
+
+def _inline_worker(jobs: list[dict[str, Any]]) -> int:
+    from worker.pipeline import InlineRun  # noqa: PLC0415
+    from worker.resources import Resources  # noqa: PLC0415
+    from worker.settings import get_settings  # noqa: PLC0415
+
+    runner = InlineRun(Resources(get_settings()))
+    runner.run([{**DEMO_JOBS[0], "job_id": "warm"}])  # models loaded before the clock starts
+    return sum(len(runner.run([{**j, "job_id": f"i{i}"}])) for i, j in enumerate(jobs))
+
+
+def inprocess_limit(jobs: list[dict[str, Any]], procs: int) -> float:
+    """Documents per second with `procs` processes each running the whole chain per job."""
+    parts = [jobs[i::procs] for i in range(procs)]
+    ctx = mp.get_context("fork")
+    with ctx.Pool(procs) as pool:
+        pool.map(_inline_worker, [parts[i][:2] for i in range(procs)])  # fork and warm up
+        started = time.perf_counter()
+        pool.map(_inline_worker, parts)
+        elapsed = time.perf_counter() - started
+    # each call re-warms with one demo job; negligible beside the dev pages
+    return len(jobs) / elapsed
+
+
+@dataclass
+class Worker:
+    """A real `celery worker` on its own queue and key prefix."""
+
+    settings: Settings
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    @classmethod
+    def start(cls, url: str, concurrency: int, log: Path) -> Worker:
+        """Start it and wait until it is ready."""
+        prefix = f"bench{uuid.uuid4().hex[:8]}"
+        s = Settings(
+            redis_url=SecretStr(url),
+            key_prefix=prefix,
+            queue=prefix,
+            output_stream=f"{prefix}:articles",
+            dead_stream=f"{prefix}:dead",
+            duplicate_stream=f"{prefix}:duplicates",
+            log_level="WARNING",
+        )
+        env = {**os.environ, "COPYDESK_LOG_FORMAT": "json", "COPYDESK_LOG_LEVEL": "WARNING"}
+        for name in ("redis_url", "key_prefix", "queue", "output_stream", "dead_stream"):
+            value = getattr(s, name)
+            env[f"COPYDESK_{name.upper()}"] = (
+                value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+            )
+        with log.open("wb") as fh:
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "worker",
+                    "worker",
+                    "--pool=prefork",
+                    f"--concurrency={concurrency}",
+                    f"--queues={prefix}",
+                    "--loglevel=INFO",
+                    "--without-mingle",
+                    "--without-gossip",
+                    "-n",
+                    f"{prefix}@%h",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 120
+        while b"ready" not in log.read_bytes():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log.read_text()[-2000:])
+            time.sleep(0.2)
+        return cls(s, proc, log)
+
+    def children(self) -> list[int]:
+        """Its pool processes."""
+        text = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        return [int(p) for p in text.split()]
+
+    def stop(self) -> None:
+        """Warm shutdown."""
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_queue(
+    url: str, jobs: list[dict[str, Any]], concurrency: int, log: Path, rate: float | None = None
+) -> dict[str, Any]:
+    """Submit the jobs (all at once, or at `rate` per second) and time them through the queue."""
+    w = Worker.start(url, concurrency, log)
+    try:
+        producer = Producer(w.settings)
+        store = producer.store
+        warm = [
+            producer.submit_job(Job(**{**DEMO_JOBS[i % 2], "job_id": f"warm{i}"})).job_id or ""
+            for i in range(2 * concurrency)
+        ]
+        store.wait_for_jobs(warm, timeout_s=180)
+        ids, submitted = [], {}
+        started = time.perf_counter()
+        for i, env in enumerate(jobs):
+            if rate:
+                time.sleep(max(0.0, started + i / rate - time.perf_counter()))
+            job = Job(**env, job_id=f"j{i}")
+            submitted[job.job_id] = time.time()
+            producer.submit_job(job)
+            ids.append(job.job_id)
+        states = store.wait_for_jobs(ids, timeout_s=1800, poll_s=0.05)
+        elapsed = time.perf_counter() - started
+        published: dict[str, float] = {}
+        for entry_id, article in store.read_stream(w.settings.output_stream, "article"):
+            published.setdefault(article["job_id"], int(entry_id.split("-")[0]) / 1000)
+        latencies = sorted(published[j] - submitted[j] for j in ids if j in published)
+        dedup_keys = list(store.client.scan_iter(f"{w.settings.key_prefix}:dedup:*"))
+        dedup_bytes = sum(int(store.client.memory_usage(k) or 0) for k in dedup_keys)
+        articles = store.client.xlen(w.settings.output_stream)
+        rss = max((_rss_mb(p) for p in w.children()), default=0.0)
+        return {
+            "concurrency": concurrency,
+            "docs": len(ids),
+            "not_done": sum(st is None for st in states.values()),
+            "docs_s": len(ids) / elapsed,
+            "latencies": latencies,
+            "rss_mb": rss,
+            "dedup_bytes_per_article": dedup_bytes / max(1, int(articles)),
+        }
+    finally:
+        w.stop()
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main() -> None:
+    """Measure, print a table, write the JSON, end with the summary line."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--json", default=str(ROOT / "out" / "bench_e2e.json"))
+    a = ap.parse_args()
+    jobs = load_jobs(Path(a.shared).resolve())
+    words = sum(len(j["content"].split()) for j in jobs)
+    limit = {c: inprocess_limit(jobs, c) for c in (1, 2)}
+    logs = Path(a.json).parent
+    logs.mkdir(parents=True, exist_ok=True)
+    with valkey(os.environ.get("COPYDESK_BENCH_REDIS_URL")) as url:
+        e2e = {c: run_queue(url, jobs, c, logs / f"bench_worker_c{c}.log") for c in (1, 2)}
+        rate = e2e[2]["docs_s"] / 2
+        lat = run_queue(url, jobs, 2, logs / "bench_worker_latency.log", rate=rate)
+    ratio = e2e[2]["docs_s"] / limit[2]
+    scaling = e2e[2]["docs_s"] / e2e[1]["docs_s"]
+    p = {q: _pct(lat["latencies"], q) for q in (50, 95, 99)}
+    print(f"jobs {len(jobs)} (dev pages and dumps), mean {words / len(jobs):.0f} words of input")
+    print("                      in-process   end to end   ratio")
+    for c in (1, 2):
+        print(
+            f"  concurrency {c}      {limit[c]:8.2f}     {e2e[c]['docs_s']:8.2f}    "
+            f"{e2e[c]['docs_s'] / limit[c]:.3f}   docs/s"
+        )
+    print(f"  scaling c2/c1: in-process {limit[2] / limit[1]:.2f}, end to end {scaling:.2f}")
+    print(
+        f"  latency at {rate:.1f} docs/s (half the c2 maximum): p50 {p[50]:.3f} s, "
+        f"p95 {p[95]:.3f} s, p99 {p[99]:.3f} s"
+    )
+    print(
+        f"  worker child RSS {e2e[2]['rss_mb']:.0f} MB; jobs not done: "
+        f"{e2e[1]['not_done'] + e2e[2]['not_done'] + lat['not_done']}"
+    )
+    figures = {
+        "limit_docs_s": limit,
+        "e2e_docs_s": {c: e2e[c]["docs_s"] for c in (1, 2)},
+        "ratio": ratio,
+        "scaling": scaling,
+        "latency_rate_docs_s": rate,
+        "latency_s": p,
+        "rss_mb": e2e[2]["rss_mb"],
+        "dedup_bytes_per_article": e2e[2]["dedup_bytes_per_article"],
+        "jobs": len(jobs),
+    }
+    Path(a.json).write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+    print(
+        f"bench limit_docs_s={limit[2]:.2f} e2e_docs_s={e2e[2]['docs_s']:.2f} ratio={ratio:.3f} "
+        f"scaling={scaling:.2f} p99_s={p[99]:.3f} rss_mb={e2e[2]['rss_mb']:.0f} "
+        f"dedup_bytes_per_article={e2e[2]['dedup_bytes_per_article']:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
