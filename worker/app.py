@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from celery import Celery
 
 from worker.settings import Settings
@@ -45,9 +47,31 @@ def celery_config(settings: Settings) -> dict[str, object]:
 def create_app(settings: Settings) -> Celery:
     """A Celery app configured from `settings`, with copydesk's tasks registered."""
     import worker.logging  # noqa: PLC0415 - connects Celery's logging signals to ours
-    import worker.metrics  # noqa: F401, PLC0415 - serves metrics when the worker starts
+    import worker.metrics  # noqa: PLC0415 - serves metrics when the worker starts
+    import worker.preload  # noqa: F401, PLC0415 - loads the model before the pool forks
 
     app = Celery("copydesk")
     app.conf.update(celery_config(settings))
     app.conf.include = ["worker.tasks"]
     return app
+
+
+def worker_command(
+    queue: str, *, concurrency: int, name: str | None = None, loglevel: str = "INFO"
+) -> list[str]:
+    """The argv of a prefork `celery -A worker worker` on `queue` (demo, tests, benchmarks)."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "worker",
+        "worker",
+        "--pool=prefork",
+        f"--concurrency={concurrency}",
+        f"--queues={queue}",
+        f"--loglevel={loglevel}",
+        "--without-mingle",
+        "--without-gossip",
+        *(["-n", name] if name else []),
+    ]

@@ -412,24 +412,12 @@ def dead_replay(
 @app.command()
 def demo(timeout_s: Annotated[float, typer.Option()] = 120.0) -> None:
     """Start a worker (and an embedded Valkey), submit the demo pages, print their articles."""
+    from worker.app import worker_command  # noqa: PLC0415
     from worker.demo import DEMO_JOBS  # noqa: PLC0415
 
     with redis_for(get_settings()) as settings:
         proc = subprocess.Popen(  # noqa: S603 - our own worker, by module path
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "worker",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=1",
-                f"--queues={settings.queue}",
-                "--loglevel=WARNING",
-                "--without-mingle",
-                "--without-gossip",
-            ],
+            worker_command(settings.queue, concurrency=1, loglevel="WARNING"),
             env={**os.environ, "COPYDESK_REDIS_URL": settings.require_redis_url()},
         )
         try:

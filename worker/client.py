@@ -103,7 +103,9 @@ class Producer:
         if holder is not None:
             log.info("job_being_queued", job_id=job.job_id)
             return Submitted(job.job_id, "in_progress")
-        build_chain(self.app, job.job_id, queue=self.settings.queue).apply_async()
+        build_chain(
+            self.app, job.job_id, queue=self.settings.queue, fused=self.settings.fuse_stages
+        ).apply_async()
         self.store.mark_queued(job.job_id, ttl_s=ttl)
         log.info("job_submitted", job_id=job.job_id, content_type=job.content_type.value)
         return Submitted(job.job_id, "queued")
@@ -116,7 +118,9 @@ class Producer:
                 "found unfinished by reconcile, but its blob expired; resubmit the job",
             )
             return self.refuse({"job_id": job_id}, job_id, err, stage="reconcile")
-        build_chain(self.app, job_id, queue=self.settings.queue).apply_async()
+        build_chain(
+            self.app, job_id, queue=self.settings.queue, fused=self.settings.fuse_stages
+        ).apply_async()
         self.store.mark_queued(job_id, ttl_s=self.settings.blob_ttl_s)
         log.warning("job_requeued", job_id=job_id)
         return Submitted(job_id, "requeued")

@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     min_article_words: int = Field(
         default=40, ge=1, description="Fewer words than this is not an article."
     )
+    fuse_stages: bool = Field(
+        default=True,
+        description="One task runs all stages of a job; false: one task per stage (README).",
+    )
     max_retries: int = Field(default=3, ge=0, description="Retries of a failing stage.")
     max_deliveries: int = Field(
         default=5, ge=1, description="Deliveries of one stage before a job is called poison."
@@ -164,6 +168,16 @@ class Settings(BaseSettings):
         if self.broker_url is not None:
             return self.broker_url.get_secret_value()
         return self.require_redis_url()
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The settings as COPYDESK_ variables, secrets included: for processes we start only."""
+    env: dict[str, str] = {}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+            env[f"COPYDESK_{name.upper()}"] = str(getattr(raw, "value", raw))
+    return env
 
 
 @lru_cache(maxsize=1)

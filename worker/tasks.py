@@ -38,44 +38,59 @@ def extract_task(self: StageTask, job_id: str) -> Payload:
     return self.run_stage("extract", job_id, lambda res: _load(res, job_id)).model_dump(mode="json")
 
 
-def _step(self: StageTask, stage: str, payload: Payload, fn: Any) -> Payload:
-    batch = Batch.model_validate(payload)
+def _dedup(res: Resources, b: Batch) -> list[Any]:
+    return (
+        dedup(b.articles, index=res.dedup_index, cfg=res.dedup_config)
+        if b.options.dedup
+        else b.articles
+    )
+
+
+def _tag(res: Resources, b: Batch) -> list[Any]:
+    return tag(b.articles, nlp=res.nlp, gazetteer=res.gazetteer)
+
+
+def _classify(res: Resources, b: Batch) -> list[Any]:
+    return classify(b.articles, gazetteer=res.gazetteer, cfg=res.region_config)
+
+
+MIDDLE_STAGES = (("dedup", _dedup), ("tag", _tag), ("classify", _classify))
+
+
+def _step(self: StageTask, stage: str, batch: Batch, fn: Any) -> Batch:
     out = self.run_stage(stage, batch.job_id, lambda res: timed(stage, lambda: fn(res, batch)))
-    return batch.model_copy(update={"articles": out}).model_dump(mode="json")
+    return batch.model_copy(update={"articles": out})
+
+
+@shared_task(bind=True, base=StageTask, name="copydesk.run")
+def run_task(self: StageTask, job_id: str) -> int:
+    """Every stage of a job in one task (the default).
+
+    Each stage is still timed, counted, retried and dead-lettered as itself; a retry runs the
+    job again, which every stage allows (dedup claims and publish are idempotent).
+    """
+    batch = self.run_stage("extract", job_id, lambda res: _load(res, job_id))
+    for stage, fn in MIDDLE_STAGES:
+        batch = _step(self, stage, batch, fn)
+    return self.run_stage("publish", job_id, lambda res: publish_batch(res, batch))
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.dedup")
 def dedup_task(self: StageTask, payload: Payload) -> Payload:
     """Mark duplicates against the shared index."""
-    return _step(
-        self,
-        "dedup",
-        payload,
-        lambda res, b: (
-            dedup(b.articles, index=res.dedup_index, cfg=res.dedup_config)
-            if b.options.dedup
-            else b.articles
-        ),
-    )
+    return _step(self, "dedup", Batch.model_validate(payload), _dedup).model_dump(mode="json")
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.tag")
 def tag_task(self: StageTask, payload: Payload) -> Payload:
     """Tag entities."""
-    return _step(
-        self, "tag", payload, lambda res, b: tag(b.articles, nlp=res.nlp, gazetteer=res.gazetteer)
-    )
+    return _step(self, "tag", Batch.model_validate(payload), _tag).model_dump(mode="json")
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.classify")
 def classify_task(self: StageTask, payload: Payload) -> Payload:
     """Score regions."""
-    return _step(
-        self,
-        "classify",
-        payload,
-        lambda res, b: classify(b.articles, gazetteer=res.gazetteer, cfg=res.region_config),
-    )
+    return _step(self, "classify", Batch.model_validate(payload), _classify).model_dump(mode="json")
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.publish")

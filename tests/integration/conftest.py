@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,10 +17,12 @@ import redis
 from pydantic import SecretStr
 
 from tests.conftest import ROOT
+from worker.app import worker_command
 from worker.client import Producer
 from worker.embedded import valkey
 from worker.keys import Keys
 from worker.settings import Settings
+from worker.settings import settings_env as as_env
 from worker.store import Store
 
 MAX_BYTES = 200_000
@@ -39,12 +40,7 @@ def settings(redis_url) -> Settings:
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    env = {**os.environ, "COPYDESK_LOG_FORMAT": "json"}
-    for name, value in settings.model_dump().items():
-        if value is not None:
-            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
-            env[f"COPYDESK_{name.upper()}"] = str(raw.value if hasattr(raw, "value") else raw)
-    return env
+    return {**os.environ, "COPYDESK_LOG_FORMAT": "json", **as_env(settings)}
 
 
 @pytest.fixture(scope="session")
@@ -56,22 +52,7 @@ def start_worker(settings: Settings, log_path, concurrency: int = 2) -> subproce
     """A real `celery -A worker worker` (prefork) on the settings' queue, once it is ready."""
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "worker",
-                "worker",
-                "--pool=prefork",
-                f"--concurrency={concurrency}",
-                f"--queues={settings.queue}",
-                "--loglevel=INFO",
-                "--without-mingle",
-                "--without-gossip",
-                "-n",
-                f"{settings.queue}@%h",
-            ],
+            worker_command(settings.queue, concurrency=concurrency, name=f"{settings.queue}@%h"),
             cwd=ROOT,
             env=settings_env(settings),
             stdout=log,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -12,6 +13,7 @@ import pytest
 
 from schemas.job import Job
 from tests.integration.conftest import drop_keys, fresh_settings, start_worker, stop_worker
+from worker.chain import STAGES
 from worker.client import Producer
 from worker.demo import DEMO_JOBS
 
@@ -66,7 +68,7 @@ def test_a_job_that_kills_its_worker_every_time_is_dead_lettered_as_poison(redis
 
 
 def test_sigterm_finishes_the_task_in_hand_and_takes_no_new_one(redis_url, tmp_path):
-    """Warm shutdown: the running extract completes; the rest of the queue waits for a worker."""
+    """Warm shutdown: the job in hand completes; the rest of the queue waits for a worker."""
     s = fresh_settings(redis_url, max_content_bytes=5_000_000)
     log = tmp_path / "worker.log"
     proc = start_worker(s, log, concurrency=1)
@@ -84,21 +86,48 @@ def test_sigterm_finishes_the_task_in_hand_and_takes_no_new_one(redis_url, tmp_p
             time.sleep(0.05)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=120)
-        # The slow job's extract ran to its end and was acknowledged; nothing else started.
+        # The job in hand (all its stages: one fused task) ran to its end; nothing new started.
         events = [line for line in log.read_text().splitlines() if '"stage_done"' in line]
-        assert len(events) == 1
-        assert slow.job_id in events[0]
-        assert '"extract"' in events[0]
-        assert [store.job_state(j.job_id) for j in [slow, *queued]] == [None] * 4
+        assert len(events) == 5
+        assert all(slow.job_id in e for e in events)
+        assert store.job_state(slow.job_id) == "no_article"  # its paragraphs all repeat
+        assert [store.job_state(j.job_id) for j in queued] == [None] * 3
         restarted = start_worker(s, tmp_path / "worker2.log", concurrency=1)
         try:
             ids = [j.job_id for j in queued]
-            states = store.wait_for_jobs([slow.job_id, *ids], timeout_s=120)
-            assert states == {slow.job_id: "no_article", **dict.fromkeys(ids, "done")}
-            assert int(store.client.get(key) or 0) == 1  # its extract was not run again
+            states = store.wait_for_jobs(ids, timeout_s=120)
+            assert states == dict.fromkeys(ids, "done")
+            assert int(store.client.get(key) or 0) == 1  # the slow job was not run again
         finally:
             stop_worker(restarted)
     finally:
         if proc.poll() is None:
             proc.kill()
         drop_keys(s)
+
+
+def test_one_task_per_stage_gives_the_same_articles(redis_url, tmp_path):
+    """COPYDESK_FUSE_STAGES=false: the five-task chain publishes what the fused task does."""
+    results = {}
+    for fused in (True, False):
+        s = fresh_settings(redis_url, fuse_stages=fused)
+        proc = start_worker(s, tmp_path / f"worker-{fused}.log", concurrency=1)
+        try:
+            producer = Producer(s)
+            ids = [producer.submit_job(Job(**j)).job_id or "" for j in DEMO_JOBS]
+            assert set(producer.store.wait_for_jobs(ids, timeout_s=90).values()) == {"done"}
+            results[fused] = [
+                (a["article_id"], a["title"], a["primary_region"], len(a["entities"]))
+                for _, a in producer.store.read_stream(s.output_stream, "article")
+            ]
+            tasks = {
+                json.loads(line).get("task")
+                for line in (tmp_path / f"worker-{fused}.log").read_text().splitlines()
+                if '"stage_done"' in line
+            }
+            assert tasks == ({"copydesk.run"} if fused else {f"copydesk.{x}" for x in STAGES})
+        finally:
+            stop_worker(proc)
+            drop_keys(s)
+    assert results[True] == results[False]
+    assert len(results[True]) == 3
