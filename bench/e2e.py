@@ -145,7 +145,7 @@ def run_queue(
             submitted[job.job_id] = time.time()
             producer.submit_job(job)
             ids.append(job.job_id)
-        states = store.wait_for_jobs(ids, timeout_s=1800, poll_s=0.05)
+        states = store.wait_for_jobs(ids, timeout_s=1800, poll_s=0.1)
         elapsed = time.perf_counter() - started
         published: dict[str, float] = {}
         for entry_id, article in store.read_stream(w.settings.output_stream, "article"):

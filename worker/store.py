@@ -307,8 +307,15 @@ class Store:
     ) -> dict[str, str | None]:
         """How each job ended, polling until all have or the time is up."""
         deadline = time.monotonic() + timeout_s
+        states: dict[str, str | None] = dict.fromkeys(job_ids)
         while True:
-            states = {j: self.job_state(j) for j in job_ids}
+            open_ids = [j for j, st in states.items() if st is None]
+            if open_ids:  # one MGET per poll, of the jobs still open
+                found = cast(
+                    "list[str | None]",
+                    self.client.mget([self.keys.job_state(j) for j in open_ids]),
+                )
+                states.update(zip(open_ids, found, strict=True))
             if all(states.values()) or time.monotonic() > deadline:
                 return states
             time.sleep(poll_s)
