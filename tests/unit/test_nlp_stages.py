@@ -128,3 +128,18 @@ def test_shipped_calibration_is_monotone_and_interpolates():
     assert toy.probability(Region.EUROPE, 0.1) == pytest.approx(0.1)
     assert toy.probability(Region.EUROPE, 0.99) == pytest.approx(0.9)
     assert toy.probability(Region.EUROPE, 0.0) == 0.0
+
+
+def test_places_that_are_sides_in_a_result_are_teams_but_countries_stay_places(nlp):
+    """'Essex beat Kent', 'Derby 2': organisations; 'England v Wales' and a town stay places."""
+    text = (
+        "Essex beat Kent by 40 runs on Saturday. In the rugby, England v Wales ended level. "
+        "The mayor of Norwich opened a new bridge over the river."
+    )
+    (tagged,) = tag([article(text)], nlp=nlp, gazetteer=load_gazetteer())
+    labels = {(m.text, m.start): m.label for m in tagged.entities}
+    assert labels.get(("Kent", text.index("Kent"))) == "ORG"
+    assert labels.get(("England", text.index("England"))) in ("GPE", "LOC", None)
+    assert labels.get(("Wales", text.index("Wales"))) in ("GPE", "LOC", None)
+    town = [m for m in tagged.entities if m.text == "Norwich"]
+    assert all(m.label != "ORG" for m in town)

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import pycountry
+
 from schemas.article import Article, EntitySummary, Mention
 from worker.gazetteer import Gazetteer
 
@@ -110,12 +112,53 @@ def mentions_of(article: Article, doc: Doc, gazetteer: Gazetteer) -> list[Mentio
                 country=country,
             )
         )
-    out = _surnames(text, out)
+    out = _teams(text, _surnames(text, out), gazetteer)
     canon = _canonical_people(out)
     return [
         m.model_copy(update={"normalized": canon[m.text]}) if m.label == "PERSON" else m
         for m in out
     ]
+
+
+# A place named as a side in a result is a team: 'Essex beat Kent', 'Leicestershire v Somerset',
+# 'Surrey 320 for 5'. National sides keep their country's label (a country stands for its team
+# as for its government), so only places that are not countries become organisations.
+_VERSUS_BEFORE = re.compile(
+    r"\b(?:v|vs|beat|beats|defeated|thrashed|edged|drew with|lost to)\.?\s+$"
+)
+_RESULT_AFTER = re.compile(
+    r"^(?:\s+(?:v|vs)\.?\s|\s+\d{1,3}(?:-\d{1,3})?(?:\s|[,;.)]|$)|"
+    r"\s+(?:beat|beats|defeated|drew|lost|won|thrashed|edged)\b)"
+)
+HOME_NATIONS = frozenset({"England", "Scotland", "Wales", "Northern Ireland"})
+
+
+def _is_country(name: str) -> bool:
+    if name in HOME_NATIONS:
+        return True
+    try:
+        pycountry.countries.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def _teams(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """Places that are sides in a sports result, relabelled as organisations."""
+    out = []
+    for m in mentions:
+        side = _VERSUS_BEFORE.search(text, 0, m.start) or _RESULT_AFTER.match(
+            text[m.end : m.end + 40]
+        )
+        if (
+            side
+            and m.label in ("GPE", "LOC", "PERSON")
+            and gazetteer.country(m.text)
+            and not _is_country(m.text)
+        ):
+            m = m.model_copy(update={"label": "ORG", "country": None})  # noqa: PLW2901
+        out.append(m)
+    return out
 
 
 def _surnames(text: str, mentions: list[Mention]) -> list[Mention]:
