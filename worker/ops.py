@@ -175,7 +175,11 @@ def health(settings: Settings, *, this_host: bool, timeout_s: float) -> list[Che
             detail=", ".join(names) if names else "no worker answered the ping",
         )
     )
-    snap = snapshot(settings, host=socket.gethostname() if this_host else None)
+    depth = QueueDepth(app, settings.queue)  # the app built for the ping, not a second one
+    try:
+        snap = snapshot(settings, depth, host=socket.gethostname() if this_host else None)
+    finally:
+        depth.close()
     age = snap.last_progress_age_s
     stalled = snap.queue_depth > 0 and (age is None or age > settings.health_stall_s)
     checks.append(

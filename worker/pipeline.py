@@ -65,11 +65,11 @@ def publish_batch(res: Resources, batch: Batch) -> int:
         ttl_s=s.dedup_window_s,
         also_to=also_to,
     )
-    res.store.mark_job(batch.job_id, "done" if batch.articles else "no_article")
     fresh = [i is not None for i in ids]
     new = sum(fresh)
     res.store.record_finished(
         HOST,
+        job=(batch.job_id, "done" if batch.articles else "no_article"),
         jobs=1,
         articles=new,
         duplicates=sum(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -168,6 +169,20 @@ class Settings(BaseSettings):
         if self.broker_url is not None:
             return self.broker_url.get_secret_value()
         return self.require_redis_url()
+
+
+def namespaced(redis_url: str, prefix: str, **overrides: Any) -> Settings:
+    """Settings whose keys, queue and streams all live under `prefix` (tests, benchmarks)."""
+    fields: dict[str, Any] = {
+        "redis_url": SecretStr(redis_url),
+        "key_prefix": prefix,
+        "queue": prefix,
+        "output_stream": f"{prefix}:articles",
+        "dead_stream": f"{prefix}:dead",
+        "duplicate_stream": f"{prefix}:duplicates",
+        "intake_stream": f"{prefix}:intake",
+    }
+    return Settings(**{**fields, **overrides})
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

@@ -262,15 +262,18 @@ class Store:
             )
         return [str(x) if x else None for x in pipe.execute()]
 
-    def mark_job(self, job_id: str, state: str) -> None:
-        """Record how a job ended: done, no_article or dead."""
-        self.client.set(self.keys.job_state(job_id), state, ex=STATE_TTL_S)
+    def record_finished(
+        self, host: str, *, job: tuple[str, str] | None = None, **counts: int
+    ) -> None:
+        """Count a finished job in this minute's counts and note this host's progress.
 
-    def record_finished(self, host: str, **counts: int) -> None:
-        """Count a finished job in this minute's counts and note this host's progress."""
+        `job` (id, state) also records how the job ended, in the same round trip.
+        """
         now = time.time()
         key = self.keys.minute_counts(int(now // 60))
         pipe = self.client.pipeline(transaction=False)
+        if job is not None:
+            pipe.set(self.keys.job_state(job[0]), job[1], ex=STATE_TTL_S)
         for name, n in counts.items():
             if n:
                 pipe.hincrby(key, name, n)

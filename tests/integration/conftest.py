@@ -14,14 +14,13 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from pydantic import SecretStr
 
 from tests.conftest import ROOT
 from worker.app import worker_command
 from worker.client import Producer
 from worker.embedded import valkey
 from worker.keys import Keys
-from worker.settings import Settings
+from worker.settings import Settings, namespaced
 from worker.settings import settings_env as as_env
 from worker.store import Store
 
@@ -89,18 +88,9 @@ def drop_keys(settings: Settings) -> None:
 def fresh_settings(redis_url: str, **overrides) -> Settings:
     """Settings with a prefix, queue and streams of their own."""
     prefix = f"cdtest{uuid.uuid4().hex[:8]}"
-    fields = {
-        "redis_url": SecretStr(redis_url),
-        "key_prefix": prefix,
-        "queue": prefix,
-        "output_stream": f"{prefix}:articles",
-        "dead_stream": f"{prefix}:dead",
-        "duplicate_stream": f"{prefix}:duplicates",
-        "intake_stream": f"{prefix}:intake",
-        "max_content_bytes": MAX_BYTES,
-        "max_retries": 1,
-    }
-    return Settings(**{**fields, **overrides})
+    return namespaced(
+        redis_url, prefix, **{"max_content_bytes": MAX_BYTES, "max_retries": 1, **overrides}
+    )
 
 
 @pytest.fixture(scope="session")
