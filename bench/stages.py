@@ -59,6 +59,17 @@ def worker_rss_mb() -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def raw_ner_rate(model: str, texts: list[str], words: int) -> float:
+    """Words/s of the model's NER as shipped (shared tok2vec + ner), the issue's reference."""
+    import spacy  # noqa: PLC0415
+
+    raw = spacy.load(model)
+    raw.select_pipes(enable=[p for p in ("tok2vec", "ner") if p in raw.pipe_names])
+    list(raw.pipe(texts[:2]))
+    rate, _ = _rate(words, lambda: list(raw.pipe(texts, batch_size=16)))
+    return rate
+
+
 def main() -> None:
     """Print documents/s and words/s per stage, and the RSS with the model loaded."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -93,6 +104,7 @@ def main() -> None:
     tag(articles[:2], nlp=nlp, gazetteer=gaz)
     words = _words(articles)
     tag_rate, articles = _rate(words, lambda: tag(articles, nlp=nlp, gazetteer=gaz))
+    raw_rate = raw_ner_rate(get_settings().spacy_model, [a.text for a in articles], words)
     cls_rate, _ = _rate(
         len(articles), lambda: classify(articles, gazetteer=gaz, cfg=RegionConfig())
     )
@@ -107,6 +119,10 @@ def main() -> None:
     print(
         f"tag            {tag_rate:8.0f} words/s   ({len(articles)} articles, "
         f"mean {mean_words:.0f} words)"
+    )
+    print(
+        f"  raw model    {raw_rate:8.0f} words/s   (tok2vec+ner as shipped, same texts); "
+        f"tag/raw = {tag_rate / raw_rate:.2f}"
     )
     print(
         f"dedup (Redis)  {redis_dedup['articles_s']:8.1f} articles/s   one Lua call per job, "
@@ -125,6 +141,7 @@ def main() -> None:
     print(
         f"bench extract_html_docs_s={html_rate:.1f} extract_text_docs_s={text_rate:.1f} "
         f"dedup_articles_s={dedup_rate:.0f} tag_words_s={tag_rate:.0f} "
+        f"raw_ner_words_s={raw_rate:.0f} "
         f"classify_articles_s={cls_rate:.0f} worker_rss_mb={worker_rss:.0f}"
     )
 

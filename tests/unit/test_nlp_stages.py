@@ -143,3 +143,45 @@ def test_places_that_are_sides_in_a_result_are_teams_but_countries_stay_places(n
     assert labels.get(("Wales", text.index("Wales"))) in ("GPE", "LOC", None)
     town = [m for m in tagged.entities if m.text == "Norwich"]
     assert all(m.label != "ORG" for m in town)
+
+
+def test_only_what_ner_needs_runs(nlp):
+    """The model's own NER runs alone (it embeds for itself): entities equal the full pipeline's."""
+    import spacy
+
+    assert nlp.pipe_names == ["ner"]
+    full = spacy.load(Settings().spacy_model)
+    ours, theirs = nlp(TEXT), full(TEXT)
+    assert [(e.start_char, e.end_char, e.label_) for e in ours.ents] == [
+        (e.start_char, e.end_char, e.label_) for e in theirs.ents
+    ]
+
+
+def test_a_listening_ner_keeps_the_shared_tok2vec():
+    """A pipeline whose NER reads the shared tok2vec keeps both components."""
+    import spacy
+
+    from worker.resources import ner_components
+
+    listener = spacy.blank("en")
+    listener.add_pipe("tok2vec")
+    listener.add_pipe(
+        "ner",
+        config={
+            "model": {
+                "@architectures": "spacy.TransitionBasedParser.v2",
+                "state_type": "ner",
+                "extra_state_tokens": False,
+                "hidden_width": 64,
+                "maxout_pieces": 2,
+                "use_upper": True,
+                "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": 96},
+            }
+        },
+    )
+    listener.add_pipe("sentencizer")
+    assert ner_components(listener) == ["tok2vec", "ner"]
+    standalone = spacy.blank("en")
+    standalone.add_pipe("tok2vec")
+    standalone.add_pipe("ner")
+    assert ner_components(standalone) == ["ner"]
