@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 
-
 def ner_components(nlp: Language) -> list[str]:
     """The components NER needs: `ner`, and the shared `tok2vec` only when `ner` listens to it.
 
