@@ -39,17 +39,16 @@ def _words(articles: list[Article]) -> int:
 
 
 _WORKER_RSS = (
-    "from worker.resources import load_nlp; from worker.gazetteer import "
-    "load_gazetteer; from worker.settings import get_settings; "
-    "nlp = load_nlp(get_settings().spacy_model); load_gazetteer(); "
-    "nlp('Warm-up text about Kampala and Brussels.'); "
+    "from worker.preload import preload; preload(); "
+    "from worker.resources import load_nlp; from worker.settings import get_settings; "
+    "load_nlp(get_settings().spacy_model)('Warm-up text about Kampala and Brussels.'); "
     "print(next(int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM')) "
     "/ 1024)"
 )
 
 
 def worker_rss_mb() -> float:
-    """Peak RSS of a fresh process holding what a worker child holds: model and gazetteer.
+    """Peak RSS of a fresh process holding what a worker child holds after the preload.
 
     Read from VmHWM: ru_maxrss would carry this benchmark's own peak across exec.
     """

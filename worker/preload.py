@@ -1,21 +1,45 @@
-"""Load the spaCy model and the gazetteer in the worker's main process, before the pool forks.
+"""Load the spaCy model, the gazetteer and the language identifier before the pool forks.
 
 The children then share those pages copy-on-write instead of each loading its own copy, and
-the first job of a new child does not wait for the model.
+the first job of a new child does not wait for them. What loading left freed on the heap is
+handed back to the system, so that children do not inherit it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 from typing import Any
 
 from celery.signals import worker_init
 
 
-@worker_init.connect
-def _preload(**_: Any) -> None:
+def release_free_heap() -> None:
+    """Collect garbage and return freed heap pages to the system (glibc only; else nothing)."""
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError):
+        return
+
+
+def preload() -> None:
+    """Everything a worker child would otherwise load on its first job."""
     from worker.gazetteer import load_gazetteer  # noqa: PLC0415 - heavy; workers only
     from worker.resources import load_nlp  # noqa: PLC0415
     from worker.settings import get_settings  # noqa: PLC0415
+    from worker.stages.extract import detect_language  # noqa: PLC0415
 
     load_nlp(get_settings().spacy_model)
     load_gazetteer()
+    detect_language("The language identifier loads its model on first use.")
+    release_free_heap()
+
+
+@worker_init.connect
+def _preload(**_: Any) -> None:
+    preload()

@@ -112,3 +112,15 @@ def test_any_json_object_is_a_job_or_a_reason(data):
     """Arbitrary JSON objects never crash parsing."""
     outcome = _outcome(lambda: parse_envelope(json.dumps(data), max_bytes=LIMIT))
     assert outcome in {Reason.INVALID_ENVELOPE, Reason.UNSUPPORTED_TYPE, "ok"}
+
+
+def test_control_characters_are_exactly_unicode_cc_and_cs():
+    """The one-pass control pattern matches Unicode's Cc and Cs, less tab and line breaks."""
+    import unicodedata
+
+    from worker.decode import _ALLOWED_CONTROLS, _CONTROL
+
+    for code in range(0x110000):
+        c = chr(code)
+        expected = unicodedata.category(c) in ("Cc", "Cs") and c not in _ALLOWED_CONTROLS
+        assert bool(_CONTROL.match(c)) is expected, hex(code)

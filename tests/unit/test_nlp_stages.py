@@ -185,3 +185,18 @@ def test_a_listening_ner_keeps_the_shared_tok2vec():
     standalone.add_pipe("tok2vec")
     standalone.add_pipe("ner")
     assert ner_components(standalone) == ["ner"]
+
+
+def test_long_texts_are_tagged_in_pieces_with_offsets_into_the_whole(nlp):
+    """A text longer than a piece is cut at line breaks; every span still indexes the whole."""
+    from worker.stages.entities import ner_spans, pieces
+
+    text = "\n\n".join(f"{TEXT} Paragraph {i} ends here." for i in range(40))
+    cut = pieces(text, 1000)
+    assert len(cut) > 5
+    assert "".join(p for _, p in cut) == text
+    assert all(text[off : off + len(p)] == p and len(p) <= 1000 for off, p in cut)
+    (spans,) = ner_spans(nlp, [text])
+    names = [text[s:e] for s, e, label in spans if label == "PERSON"]
+    assert names.count("William Ruto") == 40
+    assert pieces("one line " * 500, 100) == [(0, "one line " * 500)]
