@@ -36,7 +36,7 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "worker_max_memory_per_child": settings.worker_max_memory_kb,
         "worker_hijack_root_logger": False,
         "worker_redirect_stdouts": False,
-        "worker_send_task_events": True,
+        "worker_send_task_events": settings.task_events,
         "task_send_sent_event": False,
         "task_default_queue": settings.queue,
         "task_create_missing_queues": True,

@@ -128,6 +128,10 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(
         default=2, ge=1, description="Worker processes of `copydesk worker` (one per core)."
     )
+    task_events: bool = Field(
+        default=False,
+        description="Send Celery task events (for Flower); each costs the worker a publish.",
+    )
     worker_max_memory_kb: int = Field(
         default=600_000, ge=100_000, description="A worker child above this RSS is replaced."
     )
