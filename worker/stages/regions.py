@@ -6,7 +6,8 @@ its weight to its country; each country's weight goes to its continent (and to t
 overlay). A region's score is its share of all the evidence or, when higher, what its own
 evidence is worth alone (1 - exp(-weight / evidence_scale)), so a second country named in the
 lead still counts beside a strong dateline; the primary region has the most evidence, and
-`regions` lists those at or above the threshold, best first. Not yet calibrated (issue 6).
+`regions` lists those at or above the threshold, best first. Raw scores are mapped to
+probabilities by per-region isotonic calibration fitted on the region dev split.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from pathlib import Path
 
 from schemas.article import Article, CountryWeight, Region, RegionScore
 from worker.gazetteer import MIDDLE_EAST, REGION_NAMES, Gazetteer, fold
-from worker.stages.entities import dateline_span
+from worker.stages.entities import dateline_country, dateline_span
+from worker.stages.textdump import DATELINE as DATELINE_START
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}")
 
@@ -87,6 +89,7 @@ class RegionConfig:
     region_name: float = 0.5
     lead_chars: int = 600
     evidence_scale: float = 7.0  # weight at which a region's own evidence scores 1 - 1/e
+    primary_dateline: float = 4.0  # extra weight of the dateline's region when choosing primary
     calibration: Calibration | None = None
 
 
@@ -103,6 +106,18 @@ def _places_in(text: str, gazetteer: Gazetteer) -> list[tuple[int, str | None, R
                 out.append((m.start(), country, region))
                 break
     return out
+
+
+def headline(article: Article) -> str:
+    """The article's title; without one, a first line in capitals (wire copy's headline)."""
+    if article.title:
+        return article.title
+    first = article.text.lstrip().split("\n", 1)[0]
+    letters = [ch for ch in first if ch.isalpha()]
+    caps = len(letters) >= 8 and sum(ch.isupper() for ch in letters) / len(letters) > 0.9
+    if not caps or len(first.split()) > 20 or DATELINE_START.match(first):
+        return ""
+    return " ".join(w if len(w) <= 3 and "." in w else w.title() for w in first.split())
 
 
 @dataclass
@@ -127,9 +142,9 @@ def _evidence(article: Article, gazetteer: Gazetteer, cfg: RegionConfig) -> _Evi
     def weight_at(offset: int) -> float:
         return cfg.lead if offset < cfg.lead_chars else cfg.body
 
-    if article.dateline and (c := gazetteer.country(article.dateline.title())):
+    if c := dateline_country(article, gazetteer):
         ev.add(c, None, cfg.dateline, cfg)
-    for _, c, r in _places_in(article.title or "", gazetteer):
+    for _, c, r in _places_in(headline(article), gazetteer):
         ev.add(c, r, cfg.title, cfg)
     if not article.entities:
         for offset, c, r in _places_in(article.text, gazetteer):
@@ -151,12 +166,15 @@ class RegionEvidence:
     scores: dict[Region, float]
     weights: dict[Region, float]
     countries: dict[str, float]
+    dateline: Region | None = None
 
 
 def region_evidence(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig) -> RegionEvidence:
     """Raw scores: a region's share of the evidence or, when higher, its own evidence's worth."""
     ev = _evidence(article, gazetteer, cfg)
     countries, region_weight = ev.countries, ev.regions
+    place = dateline_country(article, gazetteer)
+    dateline = gazetteer.region(place) if place else None
     for country, w in countries.items():
         if (r := gazetteer.region(country)) is not None:
             region_weight[r] += w
@@ -171,7 +189,7 @@ def region_evidence(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig
         r: min(1.0, max(w / total, 1.0 - math.exp(-w / cfg.evidence_scale)))
         for r, w in region_weight.items()
     }
-    return RegionEvidence(scores, dict(region_weight), dict(countries))
+    return RegionEvidence(scores, dict(region_weight), dict(countries), dateline)
 
 
 def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig) -> Article:
@@ -184,7 +202,9 @@ def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig
     }
     ranked = sorted(calibrated.items(), key=lambda kv: (-kv[1], -ev.weights[kv[0]]))
     continental = [r for r in ev.weights if r is not Region.MIDDLE_EAST]
-    primary = max(continental, key=lambda r: (ev.weights[r], calibrated[r]))
+    # Where the story is filed weighs more for the primary region than for the scores.
+    bonus = {ev.dateline: cfg.primary_dateline} if ev.dateline else {}
+    primary = max(continental, key=lambda r: (ev.weights[r] + bonus.get(r, 0.0), calibrated[r]))
     country_total = sum(ev.countries.values()) or 1.0
     return article.model_copy(
         update={

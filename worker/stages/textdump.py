@@ -298,6 +298,7 @@ class SplitConfig:
     page_gap: int = 8  # lines of chrome between two pages' articles, at least
     headline_reach: int = 12  # lines above a text searched for its headline
     headline_match: float = 0.5  # share of a headline's words found in the text it heads
+    restated_share: float = 0.5  # an article with this share of its 4-grams in a longer one
 
 
 Segment = list[tuple[int, int]]
@@ -459,14 +460,25 @@ def find_dateline(text: str, *, lines: int = 1) -> str | None:
     """The place of a dateline opening `text` ('KAMPALA: ...' gives 'KAMPALA').
 
     With `lines` > 1 the first lines are tried in turn: wire copy often puts the dateline under
-    a headline in capitals ('ANCHOR GLASS SEES FLAT RESULT' / 'TAMPA, Fla., Oct 19 - ...').
+    a headline in capitals ('ANCHOR GLASS SEES FLAT RESULT' / 'TAMPA, Fla., Oct 19 - ...'). A
+    headline in capitals that itself looks like a dateline ('ECONOMIC SPOTLIGHT - BONN'S
+    BUDGET') gives way to a dateline on the line under it.
     """
+    found: list[tuple[str, str]] = []  # (line, place)
     for line in text.lstrip().split("\n", lines)[:lines]:
         m = DATELINE.match(line)
         if m:
             place = m.group("place").strip()
-            return place if sum(c.isalpha() for c in place) >= 3 else None
-    return None
+            if sum(c.isalpha() for c in place) >= 3:
+                found.append((line, place))
+    if len(found) > 1 and _all_caps(found[0][0]):
+        return found[1][1]
+    return found[0][1] if found else None
+
+
+def _all_caps(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.9
 
 
 def split_dump(
@@ -496,4 +508,25 @@ def split_dump(
                 dateline=find_dateline(paragraphs[0]),
             )
         )
-    return [d for d in drafts if count_words(d.text) >= cfg.min_article_words]
+    kept = [d for d in drafts if count_words(d.text) >= cfg.min_article_words]
+    return drop_restated(kept, cfg.restated_share)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = [w.casefold() for w in _WORD.findall(text)]
+    return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3))}
+
+
+def drop_restated(drafts: list[Draft], share: float) -> list[Draft]:
+    """The drafts less those that mostly restate a longer one, in order.
+
+    A page can carry its article twice in other forms (a print version, a summary box in one
+    long line); the longer copy stays.
+    """
+    grams = [_shingles(d.text) for d in drafts]
+    order = sorted(range(len(drafts)), key=lambda i: -len(grams[i]))
+    kept: list[int] = []
+    for i in order:
+        if not any(len(grams[i] & grams[k]) >= share * len(grams[i]) for k in kept):
+            kept.append(i)
+    return [drafts[i] for i in sorted(kept)]
