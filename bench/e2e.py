@@ -131,6 +131,12 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class _PeakRss:
     """The highest RSS any pool process of a worker reaches, sampled every 0.2 s."""
 
@@ -170,6 +176,8 @@ def run_queue(
         ]
         store.wait_for_jobs(warm, timeout_s=180)
         ids, submitted = [], {}
+        cpu0 = {p: _cpu_s(p) for p in [w.proc.pid, *w.children()]}
+        me0 = time.process_time()
         started = time.perf_counter()
         for i, env in enumerate(jobs):
             if rate:
@@ -181,6 +189,8 @@ def run_queue(
         states = store.wait_for_jobs(ids, timeout_s=1800, poll_s=0.1)
         elapsed = time.perf_counter() - started
         peak.stop()
+        cpu = {p: _cpu_s(p) - cpu0.get(p, 0.0) for p in [w.proc.pid, *w.children()]}
+        pool_cpu = sum(v for p, v in cpu.items() if p != w.proc.pid)
         published: dict[str, float] = {}
         for entry_id, article in store.read_stream(w.settings.output_stream, "article"):
             published.setdefault(article["job_id"], int(entry_id.split("-")[0]) / 1000)
@@ -195,6 +205,11 @@ def run_queue(
             "docs_s": len(ids) / elapsed,
             "latencies": latencies,
             "rss_mb": peak.mb,
+            "cpu_ms_per_doc": {
+                "pool": 1000 * pool_cpu / len(ids),
+                "worker_main": 1000 * cpu[w.proc.pid] / len(ids),
+                "producer": 1000 * (time.process_time() - me0) / len(ids),
+            },
             "dedup_bytes_per_article": dedup_bytes / max(1, int(articles)),
         }
     finally:
@@ -228,9 +243,12 @@ def main() -> None:
             for c in (1, 2):
                 limits[c].append(inprocess_limit(jobs, c))
                 runs[c].append(run_queue(url, jobs, c, logs / f"bench_worker_c{c}.log"))
+                cpu = runs[c][-1]["cpu_ms_per_doc"]
                 print(
                     f"  round {n + 1} concurrency {c}: in-process {limits[c][-1]:.2f}, "
-                    f"end to end {runs[c][-1]['docs_s']:.2f} docs/s",
+                    f"end to end {runs[c][-1]['docs_s']:.2f} docs/s; CPU ms/doc: pool "
+                    f"{cpu['pool']:.1f}, worker main {cpu['worker_main']:.1f}, "
+                    f"producer {cpu['producer']:.1f}",
                     flush=True,
                 )
         limit = {c: max(limits[c]) for c in (1, 2)}
