@@ -134,6 +134,20 @@ ALIASES = {
     "Zanzibar": "TZ",
     "Punjab": "IN",
     "Bengal": "IN",
+    # Former names still read in archives and wire copy, to the country's present code.
+    "Zaire": "CD",
+    "Ceylon": "LK",
+    "Rhodesia": "ZW",
+    "Upper Volta": "BF",
+    "Dahomey": "BJ",
+    "Siam": "TH",
+    "Persia": "IR",
+    "West Germany": "DE",
+    "East Germany": "DE",
+    "Czechoslovakia": "CZ",
+    "Yugoslavia": "RS",
+    "Kampuchea": "KH",
+    "Aotearoa": "NZ",
 }
 
 # Demonyms and adjectives of place (spaCy's NORP), to the country they point at.
@@ -142,6 +156,54 @@ DEMONYMS = dict(
     for pair in [
         "American:US",
         "Americans:US",
+        "South African:ZA",
+        "South Africans:ZA",
+        "South Korean:KR",
+        "South Koreans:KR",
+        "North Korean:KP",
+        "North Koreans:KP",
+        "New Zealander:NZ",
+        "New Zealanders:NZ",
+        "Samoan:WS",
+        "Tongan:TO",
+        "Papua New Guinean:PG",
+        "Sri Lankan:LK",
+        "Sierra Leonean:SL",
+        "Burkinabe:BF",
+        "Costa Rican:CR",
+        "Puerto Rican:PR",
+        "Gambian:GM",
+        "Liberian:LR",
+        "Togolese:TG",
+        "Beninese:BJ",
+        "Nigerien:NE",
+        "Gabonese:GA",
+        "Djiboutian:DJ",
+        "Mauritian:MU",
+        "Seychellois:SC",
+        "Basotho:LS",
+        "Swazi:SZ",
+        "Equatorial Guinean:GQ",
+        "Guinean:GN",
+        "Cape Verdean:CV",
+        "South Sudanese:SS",
+        "Mauritanian:MR",
+        "Somalian:SO",
+        "Sahrawi:EH",
+        "Vanuatuan:VU",
+        "Guyanese:GY",
+        "Surinamese:SR",
+        "Hong Konger:HK",
+        "Laotian:LA",
+        "Soviet:RU",
+        "Soviets:RU",
+        "Zairean:CD",
+        "Zairian:CD",
+        "West German:DE",
+        "East German:DE",
+        "Yugoslav:RS",
+        "Czechoslovak:CZ",
+        "Rhodesian:ZW",
         "British:GB",
         "Briton:GB",
         "Britons:GB",
@@ -381,11 +443,16 @@ class Gazetteer:
     def country(self, name: str) -> str | None:
         """The ISO alpha-2 country of a place name or demonym, if one is clear."""
         key = fold(name.removeprefix("the ").removesuffix("'s").removesuffix("’s"))
+        key = _COMPASS.sub(lambda m: _COMPASS_WORDS[m.group(1)], key)  # 'S. Africa'
         return self.places.get(key) or self.demonyms.get(key)
 
     def region(self, country: str) -> Region | None:
         """The continent of a country."""
         return self.continent_of.get(country)
+
+
+_COMPASS = re.compile(r"^([nsew])\.\s*(?=\w)")
+_COMPASS_WORDS = {"n": "north ", "s": "south ", "e": "east ", "w": "west "}
 
 
 def _add(table: dict[str, str], name: str, code: str, *, overwrite: bool = False) -> None:

@@ -64,3 +64,22 @@ def test_a_wire_headline_in_capitals_counts_as_the_title():
         "Ghana Cocoa Purchases Fall"
     )
     assert headline(article("The board said purchases fell.\nMore text.")) == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [
+        ("S. Africa", "ZA"),
+        ("S. African", "ZA"),
+        ("N. Korea", "KP"),
+        ("South Korean", "KR"),
+        ("Zaire", "CD"),
+        ("West Germany", "DE"),
+        ("Soviet", "RU"),
+        ("Sierra Leonean", "SL"),
+        ("Aotearoa", "NZ"),
+        ("St. Louis", "US"),
+    ],
+)
+def test_wire_abbreviations_former_names_and_demonyms_resolve(gaz, name, country):
+    assert gaz.country(name) == country
