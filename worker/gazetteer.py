@@ -404,7 +404,7 @@ MIN_CITY_POPULATION = 50_000
 # Basle, Bombay, Duesseldorf, Frankfurt for Frankfurt am Main): geonames' alternate names in
 # Latin letters, after every primary name, never replacing one.
 MIN_EXONYM_POPULATION = 100_000
-_EXONYM = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,3}")
+_EXONYM = re.compile(r"[A-Z][a-z]+")  # one word: "White House" is also a name of Casablanca
 
 # US states and Canadian provinces as datelines abbreviate them (AP style: 'HORSHAM, Pa.').
 _US = (

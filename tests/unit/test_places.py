@@ -83,3 +83,26 @@ def test_a_wire_headline_in_capitals_counts_as_the_title():
 )
 def test_wire_abbreviations_former_names_and_demonyms_resolve(gaz, name, country):
     assert gaz.country(name) == country
+
+
+def test_an_organisation_named_after_a_place_is_evidence_for_it(gaz):
+    """'Football Kenya Federation' points at Kenya; 'White House' points nowhere."""
+    from schemas.article import Mention
+    from worker.stages.regions import RegionConfig, region_evidence
+
+    text = (
+        "The Football Kenya Federation met the White House envoy on Monday to agree the fixtures."
+    )
+    a = article(text).model_copy(
+        update={
+            "entities": [
+                Mention(
+                    text="Football Kenya Federation", label="ORG", start=4, end=29, normalized="x"
+                ),
+                Mention(text="White House", label="ORG", start=38, end=49, normalized="y"),
+            ]
+        }
+    )
+    ev = region_evidence(a, gazetteer=gaz, cfg=RegionConfig())
+    assert set(ev.countries) == {"KE"}
+    assert gaz.country("White House") is None

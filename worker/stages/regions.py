@@ -89,6 +89,7 @@ class RegionConfig:
     region_name: float = 0.5
     lead_chars: int = 600
     evidence_scale: float = 7.0  # weight at which a region's own evidence scores 1 - 1/e
+    org_place: float = 0.5  # a place inside an organisation's name, times the position weight
     primary_dateline: float = 4.0  # extra weight of the dateline's region when choosing primary
     calibration: Calibration | None = None
 
@@ -118,6 +119,17 @@ def headline(article: Article) -> str:
     if not caps or len(first.split()) > 20 or DATELINE_START.match(first):
         return ""
     return " ".join(w if len(w) <= 3 and "." in w else w.title() for w in first.split())
+
+
+def _place_inside(name: str, gazetteer: Gazetteer) -> str | None:
+    """The country of the longest place named anywhere inside an organisation's name."""
+    words = [w.strip(".,()'’") for w in name.split()]
+    for n in range(min(4, len(words)), 0, -1):
+        for i in range(len(words) - n + 1):
+            part = words[i : i + n]
+            if part[0][:1].isupper() and (c := gazetteer.country(" ".join(part))):
+                return c
+    return None
 
 
 @dataclass
@@ -155,7 +167,14 @@ def _evidence(article: Article, gazetteer: Gazetteer, cfg: RegionConfig) -> _Evi
         if (m.start, m.end) == dateline:
             continue
         w = weight_at(m.start) * (cfg.demonym if m.label == "NORP" else 1.0)
-        ev.add(m.country, REGION_NAMES.get(fold(m.text)), w, cfg)
+        region = REGION_NAMES.get(fold(m.text))
+        if m.label == "ORG" and m.country is None and region is None:
+            # 'Football Kenya Federation', 'Bank Windhoek', 'Air France': a body named after a
+            # place is evidence for it, at a fraction of a place's weight.
+            if c := _place_inside(m.text, gazetteer):
+                ev.add(c, None, w * cfg.org_place, cfg)
+            continue
+        ev.add(m.country, region, w, cfg)
     return ev
 
 
