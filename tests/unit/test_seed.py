@@ -31,3 +31,40 @@ def test_seed_gives_the_two_articles(seed_text):
     assert kampala.count("President Yoweri Museveni, 81, looked set") == 1
     assert "Africa" not in {r.region for r in articles[0].regions}
     assert "Europe" not in {r.region for r in articles[1].regions}
+
+
+PEOPLE = [
+    "Pete Hegseth",
+    "Donald Trump",
+    "Vladimir Putin",
+    "Volodymyr Zelensky",
+    "JD Vance",
+    "Jean-Noël Barrot",
+    "John Healey",
+    "Scott Bessent",
+    "Yoweri Museveni",
+    "Bobi Wine",
+    "Robert Kyagulanyi",
+    "Chris Magezi",
+    "Muwanga Kivumbi",
+]
+ORGS = ["NATO", "AFP", "United Nations", "Electoral Commission"]
+PLACES = {"Brussels": "BE", "Kyiv": "UA", "Munich": "DE", "Kampala": "UG", "Nairobi": "KE"}
+
+
+def test_seed_entities_and_region_scores(seed_text):
+    """The people, organisations and places a desk expects, with countries; scores >= 0.8."""
+    articles = seed_articles(seed_text)
+    found: dict[str, set[tuple[str, str | None]]] = {}
+    for a in articles:
+        for e in a.entity_summary:
+            found.setdefault(e.name, set()).add((e.label, e.country))
+    for name in PEOPLE:
+        assert ("PERSON", None) in found.get(name, set()), name
+    for name in ORGS:
+        assert {label for label, _ in found.get(name, set())} == {"ORG"}, name
+    for name, country in PLACES.items():
+        assert ("GPE", country) in found.get(name, set()), name
+    europe, africa = ({r.region: r.score for r in a.regions} for a in articles)
+    assert europe["Europe"] >= 0.8
+    assert africa["Africa"] >= 0.8
