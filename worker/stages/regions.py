@@ -25,6 +25,7 @@ from schemas.article import Article, CountryWeight, Region, RegionScore
 from worker.gazetteer import MIDDLE_EAST, REGION_NAMES, Gazetteer, fold
 from worker.stages.entities import dateline_country, dateline_span
 from worker.stages.textdump import DATELINE as DATELINE_START
+from worker.stages.textdump import all_caps
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}")
 
@@ -114,9 +115,7 @@ def headline(article: Article) -> str:
     if article.title:
         return article.title
     first = article.text.lstrip().split("\n", 1)[0]
-    letters = [ch for ch in first if ch.isalpha()]
-    caps = len(letters) >= 8 and sum(ch.isupper() for ch in letters) / len(letters) > 0.9
-    if not caps or len(first.split()) > 20 or DATELINE_START.match(first):
+    if not all_caps(first) or len(first.split()) > 20 or DATELINE_START.match(first):
         return ""
     return " ".join(w if len(w) <= 3 and "." in w else w.title() for w in first.split())
 
@@ -148,14 +147,16 @@ class _Evidence:
             self.regions[region] += weight * cfg.region_name
 
 
-def _evidence(article: Article, gazetteer: Gazetteer, cfg: RegionConfig) -> _Evidence:
+def _evidence(
+    article: Article, gazetteer: Gazetteer, cfg: RegionConfig, dateline_place: str | None
+) -> _Evidence:
     ev = _Evidence()
 
     def weight_at(offset: int) -> float:
         return cfg.lead if offset < cfg.lead_chars else cfg.body
 
-    if c := dateline_country(article, gazetteer):
-        ev.add(c, None, cfg.dateline, cfg)
+    if dateline_place:
+        ev.add(dateline_place, None, cfg.dateline, cfg)
     for _, c, r in _places_in(headline(article), gazetteer):
         ev.add(c, r, cfg.title, cfg)
     if not article.entities:
@@ -190,9 +191,9 @@ class RegionEvidence:
 
 def region_evidence(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig) -> RegionEvidence:
     """Raw scores: a region's share of the evidence or, when higher, its own evidence's worth."""
-    ev = _evidence(article, gazetteer, cfg)
-    countries, region_weight = ev.countries, ev.regions
     place = dateline_country(article, gazetteer)
+    ev = _evidence(article, gazetteer, cfg, place)
+    countries, region_weight = ev.countries, ev.regions
     dateline = gazetteer.region(place) if place else None
     for country, w in countries.items():
         if (r := gazetteer.region(country)) is not None:

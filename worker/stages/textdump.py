@@ -27,6 +27,8 @@ from functools import lru_cache
 import justext
 import pycountry
 
+from worker.stages.dedup import normalise_text, shingles
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 _URL = re.compile(
     r"(https?://|www\.)\S+|\b\S+\.(com|org|net|news|co|io|ly)(/\S*)?\b", re.IGNORECASE
@@ -471,12 +473,13 @@ def find_dateline(text: str, *, lines: int = 1) -> str | None:
             place = m.group("place").strip()
             if sum(c.isalpha() for c in place) >= 3:
                 found.append((line, place))
-    if len(found) > 1 and _all_caps(found[0][0]):
+    if len(found) > 1 and all_caps(found[0][0]):
         return found[1][1]
     return found[0][1] if found else None
 
 
-def _all_caps(line: str) -> bool:
+def all_caps(line: str) -> bool:
+    """A line written in capitals (a wire headline): eight letters or more, over 90% upper."""
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.9
 
@@ -512,18 +515,13 @@ def split_dump(
     return drop_restated(kept, cfg.restated_share)
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = [w.casefold() for w in _WORD.findall(text)]
-    return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3))}
-
-
 def drop_restated(drafts: list[Draft], share: float) -> list[Draft]:
     """The drafts less those that mostly restate a longer one, in order.
 
     A page can carry its article twice in other forms (a print version, a summary box in one
     long line); the longer copy stays.
     """
-    grams = [_shingles(d.text) for d in drafts]
+    grams = [shingles(normalise_text(d.text), 4) for d in drafts]
     order = sorted(range(len(drafts)), key=lambda i: -len(grams[i]))
     kept: list[int] = []
     for i in order:
