@@ -1,8 +1,10 @@
+import numpy as np
+from datasketch import MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.article import Article
-from worker.stages.dedup import DedupConfig, MemoryDedupIndex, dedup, fingerprint
+from worker.stages.dedup import DedupConfig, MemoryDedupIndex, dedup, fingerprint, minhash
 
 CFG = DedupConfig()
 TEXT = "The council voted on Tuesday to close the bridge for repairs — for “at least” six weeks."
@@ -88,3 +90,15 @@ def test_a_redelivered_job_is_not_its_own_duplicate():
     (copy_again,) = dedup([art("b", STORY.replace("Monday", "Friday"))], index=index, cfg=CFG)
     assert again.duplicate_of is None
     assert copy_again.duplicate_of == "a#0"
+
+
+@given(
+    st.sets(st.binary(min_size=1, max_size=40), max_size=60),
+    st.sampled_from([16, 64, 128]),
+    st.integers(min_value=0, max_value=5),
+)
+def test_minhash_values_equal_datasketch(items, num_perm, seed):
+    """Signatures already in Redis stay comparable: our MinHash is datasketch's, value for value."""
+    reference = MinHash(num_perm=num_perm, seed=seed)
+    reference.update_batch(list(items))
+    assert np.array_equal(minhash(items, num_perm, seed), reference.hashvalues)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -26,6 +27,7 @@ from schemas.article import Article
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SEED = 1
+_MAX_HASH = np.uint32((1 << 32) - 1)
 BAND_BYTES = 5  # band keys: salted by band index, so one hash holds every band
 
 
@@ -83,15 +85,43 @@ def shingles(normalised: str, size: int) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    gen = np.random.RandomState(seed)  # datasketch's generator: it fixes the values
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def minhash(items: Iterable[bytes], num_perm: int, seed: int = _SEED) -> np.ndarray:
+    """The MinHash values of a set of byte strings: datasketch 2's `MinHash(num_perm, seed)`.
+
+    Its default "affine32" scheme: SHA-1's first 4 bytes, the MurmurHash3 finalizer, then
+    `a * h + b` modulo 2**32 with odd `a` per permutation. Value for value the same, so that
+    signatures stay comparable with state written before (tests/unit/test_dedup.py checks it).
+    Not imported from datasketch: its package import loads scipy, 40 MB in every worker process.
+    """
+    a, b = _permutations(num_perm, seed)
+    hashed = [
+        int.from_bytes(hashlib.sha1(item, usedforsecurity=False).digest()[:4], "little")
+        for item in items
+    ]
+    if not hashed:
+        return np.full(num_perm, _MAX_HASH, dtype=np.uint32)
+    hv = np.array(hashed, dtype=np.uint32).reshape(-1, 1)
+    hv ^= hv >> np.uint32(16)  # MurmurHash3 fmix32: a bijection that spreads the input bits
+    hv *= np.uint32(0x85EBCA6B)
+    hv ^= hv >> np.uint32(13)
+    hv *= np.uint32(0xC2B2AE35)
+    hv ^= hv >> np.uint32(16)
+    values: np.ndarray = (hv * a + b).min(axis=0)
+    return values
+
+
 def claim_for(article: Article, cfg: DedupConfig) -> Claim:
     """The fingerprint, signature and LSH bands of an article."""
-    # datasketch's package import pulls in scipy (seconds): only processes that dedup pay it.
-    from datasketch import MinHash  # noqa: PLC0415
-
     normalised = normalise_text(article.text)
-    mh = MinHash(num_perm=cfg.num_perm, seed=_SEED)
-    mh.update_batch(list(shingles(normalised, cfg.shingle)))
-    values = np.asarray(mh.hashvalues, dtype=np.uint64)
+    values = minhash(shingles(normalised, cfg.shingle), cfg.num_perm)
     packed = values.astype("<u4").tobytes()
     step = cfg.rows * 4
     bands = tuple(
