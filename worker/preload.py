@@ -27,6 +27,18 @@ def release_free_heap() -> None:
         return
 
 
+def warm_justext() -> None:
+    """Build trafilatura's all-language jusText stop list (30 MB) now rather than in each child.
+
+    trafilatura builds it on the first page that needs its jusText fallback; in a child that
+    is a 30 MB rise, and a peak while it is built, on some page far into the run.
+    """
+    from justext.core import define_stoplist  # noqa: PLC0415
+    from trafilatura.external import jt_stoplist_init  # noqa: PLC0415
+
+    define_stoplist(jt_stoplist_init())
+
+
 def preload() -> None:
     """Everything a worker child would otherwise load on its first job."""
     from worker.gazetteer import load_gazetteer  # noqa: PLC0415 - heavy; workers only
@@ -37,6 +49,7 @@ def preload() -> None:
     load_nlp(get_settings().spacy_model)
     load_gazetteer()
     detect_language("The language identifier loads its model on first use.")
+    warm_justext()
     release_free_heap()
 
 
