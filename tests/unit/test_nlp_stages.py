@@ -199,4 +199,13 @@ def test_long_texts_are_tagged_in_pieces_with_offsets_into_the_whole(nlp):
     (spans,) = ner_spans(nlp, [text])
     names = [text[s:e] for s, e, label in spans if label == "PERSON"]
     assert names.count("William Ruto") == 40
-    assert pieces("one line " * 500, 100) == [(0, "one line " * 500)]
+    paragraph = " ".join(f"William Ruto spoke in Nairobi on day {i}." for i in range(200))
+    cut = pieces(paragraph, 1000)
+    assert "".join(p for _, p in cut) == paragraph
+    assert all(len(p) <= 1000 and p.rstrip().endswith(".") for _, p in cut)
+    (spans,) = ner_spans(nlp, [paragraph])
+    people = [paragraph[s:e] for s, e, label in spans if label == "PERSON"]
+    assert people.count("William Ruto") == 200
+    words = "word " * 500
+    assert all(p.startswith(" ") or off == 0 for off, p in pieces(words, 100))
+    assert [len(p) for _, p in pieces("x" * 250, 100)] == [100, 100, 50]
