@@ -1,6 +1,6 @@
 """The plain-text dump splitter on invented pages."""
 
-from worker.stages.textdump import find_dateline, split_dump
+from worker.stages.textdump import describe, find_dateline, split_dump, stoplist
 
 HARBOUR = [
     "OSLO: Norway's largest ferry operator cancelled all crossings to Denmark on Monday after a "
@@ -129,3 +129,152 @@ def test_wire_datelines_under_a_capitals_headline():
     assert find_dateline(text) is None
     assert find_dateline(text, lines=2) == "TAMPA"
     assert find_dateline("MANILA, April 1, Reuter - Kidnapped businessman", lines=2) == "MANILA"
+
+
+RAIL = [
+    "The regional government approved a plan on Tuesday to reopen the Kessel Valley railway "
+    "between Aldwick and Morley, closed to passengers for more than forty years, after a long "
+    "campaign by residents who said the valley road was no longer safe in winter.",
+    "Transport minister Ruth Brandt said the first trains between Aldwick and Morley could run "
+    "within three years if the survey confirms that the Kessel tunnels and the iron bridge can "
+    "be repaired rather than rebuilt, keeping the railway within its budget.",
+    "Businesses in Aldwick welcomed the decision, saying the Kessel Valley railway would bring "
+    "visitors back and let young people from Morley reach the college without a car, while "
+    "farmers asked Brandt for a freight siding at Aldwick station.",
+    "Opponents on the council argued that buses would serve Aldwick and Morley better for the "
+    "same money and called the passenger figures for the Kessel Valley railway optimistic, but "
+    "the motion passed by a clear majority after a long debate.",
+    "The company that owns the Kessel Valley line said it would hand the railway to the regional "
+    "government for a symbolic sum, and Brandt said volunteers who run heritage trains near "
+    "Morley would be offered places in the new operating company.",
+    "A public meeting on the timetable and the stations at Aldwick, Kessel and Morley is planned "
+    "for next month, where residents will see the drawings and put questions to Brandt and the "
+    "railway engineers.",
+    "Brandt said the Aldwick to Morley service would use battery trains charged at Morley, so "
+    "that the Kessel Valley line would not need overhead wires through the tunnels, and that "
+    "the railway would connect with the main line at Aldwick.",
+    "Campaigners who collected signatures in Aldwick and Morley for a decade said they would "
+    "keep watching the Kessel Valley railway plan until the first train runs, and thanked Brandt "
+    "for visiting the valley before the vote.",
+]
+FERRY = [
+    "Hundreds of ferry passengers were stranded in Oslo and Larvik on Monday after the storm "
+    "closed both harbours and damaged the loading ramps used by the ferries to Denmark.",
+    "The ferry company said stranded passengers would be offered hotel rooms in Oslo and Larvik "
+    "until the storm passed and the harbours reopened, or a full refund of their tickets.",
+    "Harbour staff in Larvik said the storm had torn two ferry ramps from their moorings, and "
+    "that passengers stranded overnight had been given blankets in the terminal.",
+    "By Tuesday the storm had eased in Oslo, and the ferry company said the first stranded "
+    "passengers could leave the harbour on a reduced timetable to Denmark in the evening.",
+    "Passengers stranded in Larvik will have to wait longer: the harbour there stays closed "
+    "until engineers have repaired the ferry ramps damaged by the storm.",
+    "The storm also closed roads near the harbours, and the ferry company asked stranded "
+    "passengers in Oslo and Larvik not to travel to the terminals until told to.",
+]
+GADGETS = [
+    (
+        "Heated gloves with a battery pack",
+        "Winter cycling is miserable with cold fingers, and these gloves solve it with a "
+        "thin heating element in each finger that runs for about four hours on one "
+        "charge, which covered my whole commute for a week of frost without a single "
+        "recharge.",
+    ),
+    (
+        "A pocket hand warmer that charges your phone",
+        "This small brick doubles as a hand warmer and a power bank, and on the coldest "
+        "mornings of the winter it kept both my hands and my phone going through a long "
+        "wait on the station platform while the trains were delayed by ice.",
+    ),
+    (
+        "A smart thermostat for the old radiator",
+        "Replacing the valve on an old radiator with this smart thermostat took ten "
+        "minutes, and the room now warms up before I get home, which made a noticeable "
+        "difference to the winter gas bill without any change to the heating system "
+        "itself.",
+    ),
+    (
+        "A lamp that fakes the morning sun",
+        "Dark winter mornings make it hard to get up, and this lamp brightens slowly over"
+        " half an hour before the alarm, so that waking up feels less like a shock; it "
+        "also works as a reading light in the evening with a warmer colour.",
+    ),
+    (
+        "Insulated bottle that keeps tea hot all day",
+        "Of all the gadgets on this list this is the simplest, a steel bottle with a "
+        "double wall that still held hot tea after a full day on a winter walk in the "
+        "hills, and it fits in the side pocket of most rucksacks without leaking.",
+    ),
+    (
+        "Thermal socks for the coldest days",
+        "Good socks matter more than any gadget in winter, but these thermal socks with a"
+        " thin merino layer earned their place on this list by staying warm and dry "
+        "through a whole day of snow on the hills, and they survived thirty washes "
+        "without shrinking.",
+    ),
+    (
+        "Boot dryer for wet winter days",
+        "Wet boots are the worst part of winter walking, and this quiet dryer with two "
+        "warm prongs dries a soaked pair overnight without cracking the leather, which is"
+        " more than can be said for leaving them next to a hot radiator.",
+    ),
+]
+
+NAV = ["Home", "News", "Sport", "Weather", "Business", "Culture", "Travel", "Sign in", "Search"]
+
+
+def test_another_page_article_without_dateline_or_dense_paragraphs_is_found():
+    """Infinite scroll: a second page's reviews, each under its own heading and shop link, are
+    another article (its headline is above it), not dropped for their gaps."""
+    items = [line for name, text in GADGETS for line in (name, "See it at Example Shop", text)]
+    page = dump(
+        ["Valley railway to reopen after forty years"],
+        RAIL,
+        ["Share this article", "© 2026 Example Media. All rights reserved.", *NAV],
+        ["The winter gadgets worth buying: heated gloves, warm bottles and more"],
+        items,
+        ["Example Reviews is supported by its readers."],
+    )
+    first, second = split_dump(page, language="en")
+    assert first.title == "Valley railway to reopen after forty years"
+    assert first.text == "\n\n".join(RAIL)
+    assert all(text in second.text for _, text in GADGETS)
+    assert "railway" not in second.text
+
+
+def test_a_heading_shaped_like_a_dateline_does_not_start_an_article():
+    """A subhead in capitals with a dash is not a wire dateline opening another story."""
+    page = dump(NAV, HARBOUR[:2], ["RAMPS – What the engineers found"], HARBOUR[2:], NAV[:3])
+    (article,) = split_dump(page, language="en")
+    assert article.dateline == "OSLO"
+    assert all(p in article.text for p in HARBOUR)
+
+
+def test_a_story_cut_by_a_gallery_is_one_article():
+    """A gallery inside the second page's story leaves it one article, not two."""
+    gallery = [f"Photo {i} of 8: the harbour front" for i in range(1, 9)]
+    page = dump(
+        ["Zambia copper output hits four-year high"],
+        MINES,
+        ["Share this article", *NAV],
+        ["Ferry passengers stranded as storm closes harbours"],
+        FERRY[:3],
+        gallery,
+        FERRY[3:],
+    )
+    first, second = split_dump(page, language="en")
+    assert first.text == "\n\n".join(MINES)
+    assert second.title == "Ferry passengers stranded as storm closes harbours"
+    assert second.text == "\n\n".join(FERRY)
+
+
+def test_a_contact_block_is_chrome():
+    """A line with an address to write to and a number to call is page furniture, however long."""
+    stops = stoplist("en")
+    contact = (
+        "Our reader service can be contacted with any questions or requests: telephone "
+        "+44 20 7946 0958, e-mail help@example.org. The centre is staffed on weekdays between "
+        "07:00 and 18:00 and handles delivery requests on Saturdays."
+    )
+    assert describe(contact, stops=stops).chrome
+    assert not describe("Write to the reporter at desk@example.org with tips.", stops=stops).chrome
+    assert not describe(HARBOUR[2], stops=stops).chrome

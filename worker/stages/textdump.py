@@ -10,7 +10,9 @@ No library does this well on the visible text of a whole page, so this one is ou
 4. Mark content lines: long prose, or shorter sentences that sit next to long prose.
 5. Group content lines into blocks; short in-body lines (subheads) between two content lines stay.
 6. Split blocks into articles at a dateline ('KAMPALA:', 'LONDON (Reuters) -') or where a
-   headline-like line separates two blocks that share little vocabulary.
+   headline-like line separates two blocks that share little vocabulary; beyond a page's worth
+   of chrome, look for another page's main text (infinite scroll); join neighbouring pieces of
+   one story that a gallery cut apart.
 7. Give each article its title (the headline-like line nearest to it that shares most words
    with it, before or after the body), a summary (a standfirst line) and a dateline.
 8. Keep articles with enough words; a page with none gives no article.
@@ -116,6 +118,8 @@ _CHROME_WORDS = frozenset(
     ]
 )
 TITLE_CASE_SHARE = 0.7
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w[\w.]*")
+_PHONE = re.compile(r"(?<![\w-])\+?\d[\d ()-]{6,}\d(?![\w-])")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.IGNORECASE)
 
 
@@ -148,6 +152,11 @@ class LineInfo:
     def headline(self) -> bool:
         """Shaped like a headline: a handful of words with no closing full stop."""
         return not self.chrome and 4 <= self.words <= 30 and not self.text.endswith(".")
+
+    @property
+    def dated(self) -> bool:
+        """Prose that opens with a dateline: a wire story starts here ('KAMPALA: ...')."""
+        return (self.sentence_end or self.words >= 12) and DATELINE.match(self.text) is not None
 
     @property
     def title_case(self) -> bool:
@@ -199,6 +208,8 @@ def stoplist(language: str | None) -> frozenset[str]:
 def _is_chrome(text: str, tokens: list[str]) -> bool:
     if _COPYRIGHT.search(text):
         return True
+    if _EMAIL.search(text) and _PHONE.search(text):
+        return True  # a contact block: an address to write to and a number to call
     if _URL.fullmatch(text.strip()) or (_URL.search(text) and len(tokens) <= 6):
         return True
     if _HANDLE.search(text) and len(tokens) <= 6:
@@ -259,7 +270,7 @@ def mark_content(lines: list[LineInfo]) -> list[bool]:
         if li.sentence and (before or after):
             keep[i] = True
         elif before and after and 2 <= li.words <= 12 and i + 1 < len(lines) and keep[i + 1]:
-            keep[i] = not li.text.endswith(":") and not DATELINE.match(lines[i + 1].text)
+            keep[i] = not li.text.endswith(":") and not lines[i + 1].dated
     return keep
 
 
@@ -277,7 +288,7 @@ def group_blocks(lines: list[LineInfo], keep: list[bool]) -> list[tuple[int, int
     blocks: list[tuple[int, int]] = []
     start: int | None = None
     for i, k in enumerate([*keep, False]):
-        dated = k and start is not None and DATELINE.match(lines[i].text) is not None
+        dated = k and start is not None and lines[i].dated
         if start is not None and (not k or dated):
             blocks.append((start, i - 1))
             start = None
@@ -301,6 +312,9 @@ class SplitConfig:
     headline_reach: int = 12  # lines above a text searched for its headline
     headline_match: float = 0.5  # share of a headline's words found in the text it heads
     restated_share: float = 0.5  # an article with this share of its 4-grams in a longer one
+    other_page_words: int = 300  # another page's main text has a segment this long
+    other_page_paragraph_words: float = 20.0  # ... and paragraphs this long on average
+    other_page_density: float = 0.4
 
 
 Segment = list[tuple[int, int]]
@@ -316,7 +330,7 @@ def _segments(
     """Blocks a few lines apart joined; a dateline always opens a new segment."""
     segments: list[Segment] = []
     for b in blocks:
-        dated = DATELINE.match(lines[b[0]].text) is not None
+        dated = lines[b[0]].dated
         if segments and not dated and b[0] - segments[-1][-1][1] - 1 <= cfg.small_gap:
             segments[-1].append(b)
         else:
@@ -371,7 +385,7 @@ def _separate(
     headed = _headed(lines, seg, vocab, stops, cfg)
     if not _article_shaped(seg, cfg, headed):
         return False
-    if DATELINE.match(lines[seg[0][0]].text) is not None:
+    if lines[seg[0][0]].dated:
         return True
     apart = i == 0 or _gap(segments[i - 1], seg) >= cfg.page_gap
     return headed and apart
@@ -391,7 +405,7 @@ def assemble(
     The segment with most words is the main text. Another segment joins it when it is close and
     on the same topic (an article broken by an advert); it is an article of its own when it is
     on another topic (or opens with a dateline) and has a run of paragraphs; else it is dropped
-    (comments, teasers, captions, footers).
+    (comments, teasers, captions, footers). Then other pages' main texts, and pieces joined.
     """
     segments = _segments(lines, blocks, cfg)
     if not segments:
@@ -402,7 +416,7 @@ def assemble(
     joined: Segment = []
     articles: list[Segment] = []
     for i, seg in enumerate(segments):
-        dated = DATELINE.match(lines[seg[0][0]].text) is not None
+        dated = lines[seg[0][0]].dated
         if i == main:
             joined.extend(seg)
         elif words[i] < cfg.min_segment_words:
@@ -413,7 +427,114 @@ def assemble(
         elif _separate(lines, segments=segments, i=i, vocab=vocab[i], stops=stops, cfg=cfg):
             articles.append(list(seg))
     articles.append(sorted(joined))
-    return sorted(articles, key=lambda a: a[0][0])
+    articles.extend(_other_page(lines, segments, main=main, found=articles, stops=stops, cfg=cfg))
+    return _join_broken(lines, sorted(articles, key=lambda a: a[0][0]), stops, cfg)
+
+
+def _join_broken(
+    lines: list[LineInfo], articles: list[Segment], stops: frozenset[str], cfg: SplitConfig
+) -> list[Segment]:
+    """Neighbouring articles on one topic, a few lines apart, joined.
+
+    They are one article that a gallery or an embed cut in two; one that opens with a dateline
+    stays apart.
+    """
+    out: list[Segment] = []
+    for art in articles:
+        if (
+            out
+            and not lines[art[0][0]].dated
+            and _gap(out[-1], art) <= cfg.near_gap
+            and overlap(_vocab(lines, out[-1], stops), _vocab(lines, art, stops)) >= cfg.same_topic
+        ):
+            out[-1] = sorted([*out[-1], *art])
+        else:
+            out.append(art)
+    return out
+
+
+def _other_page(
+    lines: list[LineInfo],
+    segments: list[Segment],
+    *,
+    main: int,
+    found: list[Segment],
+    stops: frozenset[str],
+    cfg: SplitConfig,
+) -> list[Segment]:
+    """Articles of other pages joined before or after this one (infinite scroll).
+
+    On each side of the main text, beyond a page's worth of chrome, the largest segment nobody
+    took, with its same-topic neighbours, is a story when it is long prose in long paragraphs.
+    A story on the topic of an article found already is a part of it that chrome cut off (added
+    to it, in place) unless it only restates it; else it is another page's article when its
+    paragraphs sit close together or a headline about it stands at its top (a list of product
+    reviews has a heading per item; comments and teasers have none about them).
+    """
+    taken = {b for a in found for b in a}
+    words = [sum(_words_of(lines, b) for b in seg) for seg in segments]
+    vocab = [_vocab(lines, seg, stops) for seg in segments]
+    out: list[Segment] = []
+    first, last = segments[main][0][0], segments[main][-1][1]
+    for side in (
+        [i for i, s in enumerate(segments) if s[-1][1] < first - cfg.page_gap],
+        [i for i, s in enumerate(segments) if s[0][0] > last + cfg.page_gap],
+    ):
+        free = [i for i in side if not any(b in taken for b in segments[i])]
+        top = max(free, key=words.__getitem__, default=None)
+        if top is None or words[top] < cfg.other_page_words:
+            continue
+        story = sorted(
+            b
+            for i in free
+            if i == top
+            or (
+                words[i] >= cfg.min_segment_words
+                and overlap(vocab[i], vocab[top]) >= cfg.same_topic
+                and _gap(segments[i], segments[top]) <= cfg.near_gap
+            )
+            for b in segments[i]
+        )
+        paragraphs = sum(b[1] - b[0] + 1 for b in story)
+        if sum(words[i] for i in free if segments[i][0] in story) < (
+            cfg.other_page_paragraph_words * paragraphs
+        ):
+            continue  # a list of teasers or links, not prose
+        topic = _vocab(lines, story, stops)
+        kin = next(
+            (
+                a
+                for a in [*found, *out]
+                if overlap(topic, _vocab(lines, a, stops)) >= cfg.same_topic
+            ),
+            None,
+        )
+        close = paragraphs / (story[-1][1] - story[0][0] + 1) >= cfg.min_density
+        if kin is not None:
+            if close and not _restates(lines, story, kin, cfg.restated_share):
+                kin.extend(story)
+                kin.sort()
+        elif close or _headline_above(lines, story, stops, cfg):
+            out.append(story)
+    return out
+
+
+def _headline_above(
+    lines: list[LineInfo], seg: Segment, stops: frozenset[str], cfg: SplitConfig
+) -> bool:
+    """A headline above the text about more than its first paragraph (not a teaser's own)."""
+    first = seg[0]
+    rest = [(first[0] + 1, first[1]), *seg[1:]] if first[1] > first[0] else seg[1:]
+    vocab = _vocab(lines, rest, stops)
+    for li in lines[max(0, first[0] - cfg.headline_reach) : first[0]]:
+        words = _content_words(li.text, stops)
+        if (
+            li.headline
+            and len(words) >= 2
+            and len(words & vocab) / len(words) >= cfg.headline_match
+        ):
+            return True
+    return False
 
 
 def _titles(
@@ -513,6 +634,17 @@ def split_dump(
         )
     kept = [d for d in drafts if count_words(d.text) >= cfg.min_article_words]
     return drop_restated(kept, cfg.restated_share)
+
+
+def _restates(lines: list[LineInfo], a: Segment, b: Segment, share: float) -> bool:
+    """Whether text `a` mostly repeats text `b` (by word 4-grams)."""
+
+    def grams(seg: Segment) -> set[bytes]:
+        text = " ".join(li.text for x in seg for li in lines[x[0] : x[1] + 1])
+        return shingles(normalise_text(text), 4)
+
+    mine = grams(a)
+    return len(mine & grams(b)) >= share * len(mine)
 
 
 def drop_restated(drafts: list[Draft], share: float) -> list[Draft]:
