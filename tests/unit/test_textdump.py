@@ -278,3 +278,19 @@ def test_a_contact_block_is_chrome():
     assert describe(contact, stops=stops).chrome
     assert not describe("Write to the reporter at desk@example.org with tips.", stops=stops).chrome
     assert not describe(HARBOUR[2], stops=stops).chrome
+
+
+def test_comments_longer_than_the_article_are_not_an_article():
+    """A comment thread (a name and a time before each comment) is dropped, however long."""
+    comments = []
+    for n, (name, text) in enumerate(GADGETS):
+        comments += [f"reader{n}", f"{n + 1} days ago at 07:5{n} am", text, "Reply"]
+    page = dump(
+        ["Valley railway to reopen after forty years"],
+        RAIL[:4],
+        ["Share this article", "[ 12 comments ]", "Top Rated Comments"],
+        comments,
+    )
+    (article,) = split_dump(page, language="en")
+    assert article.title == "Valley railway to reopen after forty years"
+    assert article.text == "\n\n".join(RAIL[:4])

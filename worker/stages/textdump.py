@@ -120,6 +120,13 @@ _CHROME_WORDS = frozenset(
 TITLE_CASE_SHARE = 0.7
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w[\w.]*")
 _PHONE = re.compile(r"(?<![\w-])\+?\d[\d ()-]{6,}\d(?![\w-])")
+_STAMP = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b"
+    r"|\b\d{1,2}\.? (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{1,2}:\d{2}\b"
+    r"|\b\d+ (minute|hour|day|week|month|year)s? ago\b",
+    re.IGNORECASE,
+)
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.IGNORECASE)
 
 
@@ -312,6 +319,7 @@ class SplitConfig:
     headline_reach: int = 12  # lines above a text searched for its headline
     headline_match: float = 0.5  # share of a headline's words found in the text it heads
     restated_share: float = 0.5  # an article with this share of its 4-grams in a longer one
+    thread_stamps: int = 3  # date lines among a text's paragraphs that make it a thread
     other_page_words: int = 300  # another page's main text has a segment this long
     other_page_paragraph_words: float = 20.0  # ... and paragraphs this long on average
     other_page_density: float = 0.4
@@ -382,6 +390,8 @@ def _separate(
     of its own near its top.
     """
     seg = segments[i]
+    if _thread(lines, seg, cfg):
+        return False
     headed = _headed(lines, seg, vocab, stops, cfg)
     if not _article_shaped(seg, cfg, headed):
         return False
@@ -389,6 +399,17 @@ def _separate(
         return True
     apart = i == 0 or _gap(segments[i - 1], seg) >= cfg.page_gap
     return headed and apart
+
+
+def _thread(lines: list[LineInfo], seg: Segment, cfg: SplitConfig) -> bool:
+    """Comments (or dated teasers): a date or time line before each of several paragraphs."""
+    inside = {i for b in seg for i in range(b[0], b[1] + 1)}
+    stamps = sum(
+        1
+        for i in range(max(0, seg[0][0] - 3), seg[-1][1])
+        if i not in inside and lines[i].words <= 12 and _STAMP.search(lines[i].text)
+    )
+    return stamps >= cfg.thread_stamps
 
 
 def _gap(a: Segment, b: Segment) -> int:
@@ -405,13 +426,19 @@ def assemble(
     The segment with most words is the main text. Another segment joins it when it is close and
     on the same topic (an article broken by an advert); it is an article of its own when it is
     on another topic (or opens with a dateline) and has a run of paragraphs; else it is dropped
-    (comments, teasers, captions, footers). Then other pages' main texts, and pieces joined.
+    (comments, teasers, captions, footers). A comment thread (a date line before each of its
+    paragraphs) is never the main text, however long. Then other pages' main texts, and pieces
+    joined.
     """
     segments = _segments(lines, blocks, cfg)
     if not segments:
         return []
     words = [sum(_words_of(lines, b) for b in seg) for seg in segments]
-    main = max(range(len(segments)), key=words.__getitem__)
+    threads = {i for i, seg in enumerate(segments) if _thread(lines, seg, cfg)}
+    main = max(
+        range(len(segments)),
+        key=lambda i: (i not in threads or len(threads) == len(segments), words[i]),
+    )
     vocab = [_vocab(lines, seg, stops) for seg in segments]
     joined: Segment = []
     articles: list[Segment] = []
@@ -419,7 +446,7 @@ def assemble(
         dated = lines[seg[0][0]].dated
         if i == main:
             joined.extend(seg)
-        elif words[i] < cfg.min_segment_words:
+        elif words[i] < cfg.min_segment_words or i in threads:
             continue
         elif overlap(vocab[i], vocab[main]) >= cfg.same_topic and not dated:
             if _gap(seg, segments[main]) <= cfg.near_gap:
@@ -495,6 +522,8 @@ def _other_page(
             )
             for b in segments[i]
         )
+        if _thread(lines, story, cfg):
+            continue
         paragraphs = sum(b[1] - b[0] + 1 for b in story)
         if sum(words[i] for i in free if segments[i][0] in story) < (
             cfg.other_page_paragraph_words * paragraphs
