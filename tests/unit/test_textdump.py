@@ -283,7 +283,7 @@ def test_a_contact_block_is_chrome():
 def test_comments_longer_than_the_article_are_not_an_article():
     """A comment thread (a name and a time before each comment) is dropped, however long."""
     comments = []
-    for n, (name, text) in enumerate(GADGETS):
+    for n, (_, text) in enumerate(GADGETS):
         comments += [f"reader{n}", f"{n + 1} days ago at 07:5{n} am", text, "Reply"]
     page = dump(
         ["Valley railway to reopen after forty years"],
