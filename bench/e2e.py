@@ -228,7 +228,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--json", default=str(ROOT / "out" / "bench_e2e.json"))
-    ap.add_argument("--rounds", type=int, default=2, help="alternating rounds; best of each")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds; best of each")
     a = ap.parse_args()
     jobs = load_jobs(Path(a.shared).resolve())
     words = sum(len(j["content"].split()) for j in jobs)
