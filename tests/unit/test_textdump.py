@@ -294,3 +294,36 @@ def test_comments_longer_than_the_article_are_not_an_article():
     (article,) = split_dump(page, language="en")
     assert article.title == "Valley railway to reopen after forty years"
     assert article.text == "\n\n".join(RAIL[:4])
+
+
+def test_a_short_story_is_found_by_the_names_its_headline_shares_with_it():
+    """Infinite scroll across languages: the headline's words are stopwords in the pooled
+    German list ('former', 'president', 'Berlin'), but its names still mark the short story."""
+    german = [
+        "Der Stadtrat von Leipzig hat am Dienstag ein neues Netz von Radwegen beschlossen, das in "
+        "den kommenden fünf Jahren die Innenstadt mit allen Vororten verbinden soll.",
+        "Nach Angaben der Verwaltung kostet das Vorhaben rund vierzig Millionen Euro, von denen "
+        "ein großer Teil aus Fördermitteln des Landes Sachsen kommen soll.",
+        "Die Händler in der Innenstadt äußerten sich zurückhaltend, weil auf mehreren Straßen "
+        "Parkplätze wegfallen, während Verbände der Radfahrer den Beschluss lobten.",
+        "Die ersten Abschnitte sollen schon im nächsten Frühjahr gebaut werden, zunächst entlang "
+        "der großen Ausfallstraßen im Norden und im Westen der Stadt.",
+    ]
+    story = [
+        "A former German president died on Sunday at his home in Berlin at the age of 94, his "
+        "family said, after a short illness that had kept him in hospital for a week.",
+        "Tributes came from across Berlin and from abroad; the German government ordered flags "
+        "on public buildings flown at half mast until the state funeral next month.",
+    ]
+    page = dump(
+        ["Leipzig baut ein Netz von Radwegen"],
+        german,
+        ["Teilen", "Drucken", *NAV],
+        ["Former German president dies in Berlin"],
+        story,
+        NAV[:4],
+    )
+    first, second = split_dump(page, language=["de", "en"])
+    assert first.text == "\n\n".join(german)
+    assert second.title == "Former German president dies in Berlin"
+    assert second.text == "\n\n".join(story)

@@ -364,14 +364,39 @@ def _headed(
     """A headline about this text stands near its top: the mark of a page's own article."""
     start = seg[0][0]
     inside = {i for b in seg for i in range(b[0], b[1] + 1)}
+    every = vocab | _words_of_text(lines, seg)
     for i in range(max(0, start - cfg.headline_reach), min(len(lines), start + cfg.headline_reach)):
         li = lines[i]
         if i in inside or not li.headline:
             continue
-        words = _content_words(li.text, stops)
-        if len(words) >= 2 and len(words & vocab) / len(words) >= cfg.headline_match:
+        words = _headline_words(li, stops)
+        if len(words) >= 2 and len(words & every) / len(words) >= cfg.headline_match:
             return True
     return False
+
+
+def _headline_words(line: LineInfo, stops: frozenset[str]) -> set[str]:
+    """A headline's telling words.
+
+    Its content words and, in a headline in sentence case, its capitalised words after the
+    first: names and places, even where a stoplist lists them ('Berlin' in the German one).
+    """
+    words = _content_words(line.text, stops)
+    if line.title_case:
+        return words
+    tokens = _WORD.findall(line.text)
+    return words | {t.casefold() for t in tokens[1:] if len(t) > 3 and t[:1].isupper()}
+
+
+def _words_of_text(lines: list[LineInfo], seg: Segment) -> set[str]:
+    """Every word of four letters or more in a text, case-folded."""
+    return {
+        w.casefold()
+        for b in seg
+        for li in lines[b[0] : b[1] + 1]
+        for w in _WORD.findall(li.text)
+        if len(w) > 3
+    }
 
 
 def _separate(
@@ -570,10 +595,7 @@ def _titles(
     lines: list[LineInfo], groups: list[list[tuple[int, int]]], stops: frozenset[str]
 ) -> list[tuple[str | None, str | None]]:
     """Step 7: (title, summary) of each article from the headline-like lines around it."""
-    bodies = [
-        _content_words(" ".join(li.text for b in g for li in lines[b[0] : b[1] + 1]), stops)
-        for g in groups
-    ]
+    bodies = [_words_of_text(lines, g) for g in groups]
     best: dict[int, tuple[float, int]] = {}  # group -> (score, line index)
     summaries: dict[int, int] = {}
     for i, li in enumerate(lines):
@@ -584,7 +606,7 @@ def _titles(
             for gi, g in enumerate(groups)
             if g[0][0] - 8 <= i < g[0][0] or g[-1][1] < i <= g[-1][1] + 8
         ]
-        words = _content_words(li.text, stops)
+        words = _headline_words(li, stops)
         scored = [(overlap(words, bodies[gi]), gi) for gi in near]
         if not scored:
             continue
