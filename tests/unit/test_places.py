@@ -28,7 +28,7 @@ def article(text: str) -> Article:
 @pytest.mark.parametrize(
     ("text", "country"),
     [
-        ("HORSHAM, Pa., June 18 - Liberty Savings said it agreed to be bought.", "US"),
+        ("HORSHAM, Pa., June 18 - Keystone Thrift said it agreed to be sold.", "US"),
         ("HORSHAM, June 18 - The council said the bypass would open in spring.", "GB"),
         ("TAUPO, New Zealand, March 24 - Trade ministers met on Tuesday.", "NZ"),
         ("LONDON, Ont., May 2 - The plant will close next year, the firm said.", "CA"),
@@ -52,8 +52,8 @@ def test_primary_names_are_not_displaced_by_another_citys_alternate_name(gaz):
 
 
 def test_a_dateline_under_a_headline_in_capitals_wins_over_the_headline():
-    text = "ECONOMIC SPOTLIGHT - BONN'S BUDGET GAP\nBONN, March 3 - The finance ministry said."
-    assert find_dateline(text, lines=2) == "BONN"
+    text = "MARKET FOCUS - OSLO'S BUDGET GAP\nOSLO, March 3 - The finance ministry said."
+    assert find_dateline(text, lines=2) == "OSLO"
     assert find_dateline("KAMPALA: Results came in late.\nNAIROBI - Other line", lines=2) == (
         "KAMPALA"
     )

@@ -634,9 +634,9 @@ def find_dateline(text: str, *, lines: int = 1) -> str | None:
     """The place of a dateline opening `text` ('KAMPALA: ...' gives 'KAMPALA').
 
     With `lines` > 1 the first lines are tried in turn: wire copy often puts the dateline under
-    a headline in capitals ('ANCHOR GLASS SEES FLAT RESULT' / 'TAMPA, Fla., Oct 19 - ...'). A
-    headline in capitals that itself looks like a dateline ('ECONOMIC SPOTLIGHT - BONN'S
-    BUDGET') gives way to a dateline on the line under it.
+    a headline in capitals ('GULF FERRIES SEES FLAT YEAR' / 'MOBILE, Ala., Oct 19 - ...'). A
+    headline in capitals that itself looks like a dateline ('MARKET FOCUS - OSLO'S BUDGET')
+    gives way to a dateline on the line under it.
     """
     found: list[tuple[str, str]] = []  # (line, place)
     for line in text.lstrip().split("\n", lines)[:lines]:
