@@ -74,8 +74,8 @@ class StageTask(_TaskBase):
     abstract = True
     typing = False
 
-    def run_stage(self, stage: str, job_id: str, work: Callable[[Resources], T]) -> T:
-        """Run `work` as `stage` of `job_id` under copydesk's failure policy."""
+    def count_delivery(self, stage: str, job_id: str) -> int:
+        """Count this delivery of `stage`; a job delivered too often is dead-lettered as poison."""
         res = get_resources()
         structlog.contextvars.bind_contextvars(job_id=job_id, stage=stage)
         ttl = res.settings.visibility_timeout_s * (res.settings.max_deliveries + 1)
@@ -96,6 +96,25 @@ class StageTask(_TaskBase):
                 attempts=deliveries,
             )
             raise Ignore
+        return deliveries
+
+    def run_stage(
+        self,
+        stage: str,
+        job_id: str,
+        work: Callable[[Resources], T],
+        *,
+        deliveries: int | None = None,
+    ) -> T:
+        """Run `work` as `stage` of `job_id` under copydesk's failure policy.
+
+        `deliveries`: this message's delivery count when the task counted it already (one task
+        running every stage counts once: a redelivery runs them all again); else it is counted.
+        """
+        if deliveries is None:
+            deliveries = self.count_delivery(stage, job_id)
+        res = get_resources()
+        structlog.contextvars.bind_contextvars(job_id=job_id, stage=stage)
         started = time.perf_counter()
         try:
             out = work(res)

@@ -57,8 +57,15 @@ def _classify(res: Resources, b: Batch) -> list[Any]:
 MIDDLE_STAGES = (("dedup", _dedup), ("tag", _tag), ("classify", _classify))
 
 
-def _step(self: StageTask, stage: str, batch: Batch, fn: Any) -> Batch:
-    out = self.run_stage(stage, batch.job_id, lambda res: timed(stage, lambda: fn(res, batch)))
+def _step(
+    self: StageTask, stage: str, batch: Batch, fn: Any, deliveries: int | None = None
+) -> Batch:
+    out = self.run_stage(
+        stage,
+        batch.job_id,
+        lambda res: timed(stage, lambda: fn(res, batch)),
+        deliveries=deliveries,
+    )
     return batch.model_copy(update={"articles": out})
 
 
@@ -66,13 +73,18 @@ def _step(self: StageTask, stage: str, batch: Batch, fn: Any) -> Batch:
 def run_task(self: StageTask, job_id: str) -> int:
     """Every stage of a job in one task (the default).
 
-    Each stage is still timed, counted, retried and dead-lettered as itself; a retry runs the
-    job again, which every stage allows (dedup claims and publish are idempotent).
+    Each stage is still timed, retried and dead-lettered as itself; a retry runs the job again,
+    which every stage allows (dedup claims and publish are idempotent). Deliveries are counted
+    once, as the first stage's: a redelivered message runs every stage again, so a job that
+    kills its worker is poison at its first stage whichever stage it dies in.
     """
-    batch = self.run_stage("extract", job_id, lambda res: _load(res, job_id))
+    deliveries = self.count_delivery("extract", job_id)
+    batch = self.run_stage("extract", job_id, lambda res: _load(res, job_id), deliveries=deliveries)
     for stage, fn in MIDDLE_STAGES:
-        batch = _step(self, stage, batch, fn)
-    return self.run_stage("publish", job_id, lambda res: publish_batch(res, batch))
+        batch = _step(self, stage, batch, fn, deliveries)
+    return self.run_stage(
+        "publish", job_id, lambda res: publish_batch(res, batch), deliveries=deliveries
+    )
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.dedup")
