@@ -167,7 +167,7 @@ class LineInfo:
 
     @property
     def title_case(self) -> bool:
-        """Most words capitalised, as headlines are written ('Is Football Violence a Crime?')."""
+        """Most words capitalised, as headlines are written ('Is Remote Work Here to Stay?')."""
         return self.words >= 3 and self.capital_share >= TITLE_CASE_SHARE
 
 
@@ -322,7 +322,6 @@ class SplitConfig:
     thread_stamps: int = 3  # date lines among a text's paragraphs that make it a thread
     other_page_words: int = 300  # another page's main text has a segment this long
     other_page_paragraph_words: float = 20.0  # ... and paragraphs this long on average
-    other_page_density: float = 0.4
 
 
 Segment = list[tuple[int, int]]
@@ -365,14 +364,16 @@ def _headed(
     start = seg[0][0]
     inside = {i for b in seg for i in range(b[0], b[1] + 1)}
     every = vocab | _words_of_text(lines, seg)
-    for i in range(max(0, start - cfg.headline_reach), min(len(lines), start + cfg.headline_reach)):
-        li = lines[i]
-        if i in inside or not li.headline:
-            continue
-        words = _headline_words(li, stops)
-        if len(words) >= 2 and len(words & every) / len(words) >= cfg.headline_match:
-            return True
-    return False
+    reach = range(max(0, start - cfg.headline_reach), min(len(lines), start + cfg.headline_reach))
+    return any(i not in inside and _heads(lines[i], every, stops, cfg) for i in reach)
+
+
+def _heads(line: LineInfo, text_words: set[str], stops: frozenset[str], cfg: SplitConfig) -> bool:
+    """Whether a headline-shaped line is about a text: most of its telling words are in it."""
+    if not line.headline:
+        return False
+    words = _headline_words(line, stops)
+    return len(words) >= 2 and len(words & text_words) / len(words) >= cfg.headline_match
 
 
 def _headline_words(line: LineInfo, stops: frozenset[str]) -> set[str]:
@@ -479,7 +480,18 @@ def assemble(
         elif _separate(lines, segments=segments, i=i, vocab=vocab[i], stops=stops, cfg=cfg):
             articles.append(list(seg))
     articles.append(sorted(joined))
-    articles.extend(_other_page(lines, segments, main=main, found=articles, stops=stops, cfg=cfg))
+    articles.extend(
+        _other_page(
+            lines,
+            segments,
+            words=words,
+            vocab=vocab,
+            main=main,
+            found=articles,
+            stops=stops,
+            cfg=cfg,
+        )
+    )
     return _join_broken(lines, sorted(articles, key=lambda a: a[0][0]), stops, cfg)
 
 
@@ -509,6 +521,8 @@ def _other_page(
     lines: list[LineInfo],
     segments: list[Segment],
     *,
+    words: list[int],
+    vocab: list[set[str]],
     main: int,
     found: list[Segment],
     stops: frozenset[str],
@@ -524,8 +538,6 @@ def _other_page(
     reviews has a heading per item; comments and teasers have none about them).
     """
     taken = {b for a in found for b in a}
-    words = [sum(_words_of(lines, b) for b in seg) for seg in segments]
-    vocab = [_vocab(lines, seg, stops) for seg in segments]
     out: list[Segment] = []
     first, last = segments[main][0][0], segments[main][-1][1]
     for side in (
@@ -550,9 +562,7 @@ def _other_page(
         if _thread(lines, story, cfg):
             continue
         paragraphs = sum(b[1] - b[0] + 1 for b in story)
-        if sum(words[i] for i in free if segments[i][0] in story) < (
-            cfg.other_page_paragraph_words * paragraphs
-        ):
+        if sum(_words_of(lines, b) for b in story) < cfg.other_page_paragraph_words * paragraphs:
             continue  # a list of teasers or links, not prose
         topic = _vocab(lines, story, stops)
         kin = next(
@@ -579,16 +589,9 @@ def _headline_above(
     """A headline above the text about more than its first paragraph (not a teaser's own)."""
     first = seg[0]
     rest = [(first[0] + 1, first[1]), *seg[1:]] if first[1] > first[0] else seg[1:]
-    vocab = _vocab(lines, rest, stops)
-    for li in lines[max(0, first[0] - cfg.headline_reach) : first[0]]:
-        words = _content_words(li.text, stops)
-        if (
-            li.headline
-            and len(words) >= 2
-            and len(words & vocab) / len(words) >= cfg.headline_match
-        ):
-            return True
-    return False
+    rest_words = _words_of_text(lines, rest)
+    above = lines[max(0, first[0] - cfg.headline_reach) : first[0]]
+    return any(_heads(li, rest_words, stops, cfg) for li in above)
 
 
 def _titles(
@@ -687,15 +690,22 @@ def split_dump(
     return drop_restated(kept, cfg.restated_share)
 
 
+def _grams(text: str) -> set[bytes]:
+    return shingles(normalise_text(text), 4)
+
+
+def _contained(a: set[bytes], b: set[bytes], share: float) -> bool:
+    """Whether at least `share` of the 4-grams `a` are also in `b`."""
+    return len(a & b) >= share * len(a)
+
+
 def _restates(lines: list[LineInfo], a: Segment, b: Segment, share: float) -> bool:
-    """Whether text `a` mostly repeats text `b` (by word 4-grams)."""
+    """Whether text `a` mostly repeats text `b`."""
 
-    def grams(seg: Segment) -> set[bytes]:
-        text = " ".join(li.text for x in seg for li in lines[x[0] : x[1] + 1])
-        return shingles(normalise_text(text), 4)
+    def text(seg: Segment) -> str:
+        return " ".join(li.text for x in seg for li in lines[x[0] : x[1] + 1])
 
-    mine = grams(a)
-    return len(mine & grams(b)) >= share * len(mine)
+    return _contained(_grams(text(a)), _grams(text(b)), share)
 
 
 def drop_restated(drafts: list[Draft], share: float) -> list[Draft]:
@@ -704,10 +714,10 @@ def drop_restated(drafts: list[Draft], share: float) -> list[Draft]:
     A page can carry its article twice in other forms (a print version, a summary box in one
     long line); the longer copy stays.
     """
-    grams = [shingles(normalise_text(d.text), 4) for d in drafts]
+    grams = [_grams(d.text) for d in drafts]
     order = sorted(range(len(drafts)), key=lambda i: -len(grams[i]))
     kept: list[int] = []
     for i in order:
-        if not any(len(grams[i] & grams[k]) >= share * len(grams[i]) for k in kept):
+        if not any(_contained(grams[i], grams[k], share) for k in kept):
             kept.append(i)
     return [drafts[i] for i in sorted(kept)]
