@@ -327,3 +327,46 @@ def test_a_short_story_is_found_by_the_names_its_headline_shares_with_it():
     assert first.text == "\n\n".join(german)
     assert second.title == "Former German president dies in Berlin"
     assert second.text == "\n\n".join(story)
+
+
+def test_a_list_the_article_introduces_is_part_of_it():
+    """A listicle: numbered items (links between them skipped), or short lines sharing a
+    separator, under a line of the article ending in a colon; without that line, a list stays
+    out, and a numbered list stops at the first item out of order."""
+    offers = [
+        "Bargain hunters, here are the offers on camping gear worth a look this weekend:",
+        "1) Two-person dome tent with porch",
+        "https://shop.example/t1",
+        "2) Folding camp stove, three burners",
+        "https://shop.example/t2",
+        "3) Down sleeping bag for minus five degrees",
+        "https://shop.example/t3",
+    ]
+    page = dump(["Ferry strike ends"], HARBOUR, offers, ["Related", "1) Most read story"])
+    (article,) = split_dump(page, language="en")
+    assert article.paragraphs == [*HARBOUR, offers[0], offers[1], offers[3], offers[5]]
+
+    dates = [
+        "The ferry company gave the restored winter timetable as follows:",
+        "Dec. 2 -- Oslo to Frederikshavn, morning crossing",
+        "Dec. 3 -- Larvik to Hirtshals, evening crossing",
+        "Dec. 5 -- Oslo to Kiel, overnight crossing",
+    ]
+    (article,) = split_dump(dump(HARBOUR, dates), language="en")
+    assert article.paragraphs == HARBOUR + dates
+
+    teasers = ["More from the desk", *offers[1:]]
+    (article,) = split_dump(dump(HARBOUR, teasers), language="en")
+    assert article.paragraphs == HARBOUR
+
+
+def test_a_cookie_notice_is_chrome():
+    """A site's cookie notice reads like prose but is page furniture; cookies in a story stay."""
+    stops = stoplist("en")
+    notice = (
+        "We use cookies to make sure you get the best experience on our website. If you keep "
+        "using this site we will assume that you are happy with it."
+    )
+    assert describe(notice, stops=stops).chrome
+    bakery = "The bakery sold more than four thousand cookies on the first day of the fair."
+    assert not describe(bakery, stops=stops).chrome

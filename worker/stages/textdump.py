@@ -127,6 +127,14 @@ _STAMP = re.compile(
     r"|\b\d+ (minute|hour|day|week|month|year)s? ago\b",
     re.IGNORECASE,
 )
+_COOKIE_NOTICE = re.compile(
+    r"\bcookies?\b.*\b(site|sito|sitio|website|webseite|seite|browsing|navigation|navigazione|"
+    r"experience|esperienza|experiencia|expérience)\b|\b(site|sito|sitio|website|webseite|seite|"
+    r"browsing|navigation|navigazione)\b.*\bcookies?\b",
+    re.IGNORECASE,
+)
+_ITEM = re.compile(r"(\d{1,2})[.)]\s+\S")
+_ITEM_SEPARATORS = (" -- ", " – ", " — ", " | ")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.IGNORECASE)
 
 
@@ -213,8 +221,8 @@ def stoplist(language: str | None) -> frozenset[str]:
 
 
 def _is_chrome(text: str, tokens: list[str]) -> bool:
-    if _COPYRIGHT.search(text):
-        return True
+    if _COPYRIGHT.search(text) or (len(tokens) <= 40 and _COOKIE_NOTICE.search(text)):
+        return True  # a copyright line; a cookie notice ('We use cookies ... on our site.')
     if _EMAIL.search(text) and _PHONE.search(text):
         return True  # a contact block: an address to write to and a number to call
     if _URL.fullmatch(text.strip()) or (_URL.search(text) and len(tokens) <= 6):
@@ -278,7 +286,53 @@ def mark_content(lines: list[LineInfo]) -> list[bool]:
             keep[i] = True
         elif before and after and 2 <= li.words <= 12 and i + 1 < len(lines) and keep[i + 1]:
             keep[i] = not li.text.endswith(":") and not lines[i + 1].dated
+    for i in range(1, len(lines)):
+        if _introduces_list(lines, keep, i):
+            _keep_list(lines, keep, i)
     return keep
+
+
+def _introduces_list(lines: list[LineInfo], keep: list[bool], i: int) -> bool:
+    """A line of prose ending in a colon, right after article text, before a list."""
+    li = lines[i]
+    return (
+        not li.chrome
+        and li.words >= 5
+        and li.text.endswith(":")
+        and any(keep[j] for j in range(max(0, i - 2), i + 1))
+        and i + 1 < len(lines)
+    )
+
+
+def _item_shape(text: str) -> str | None:
+    """What marks a line as a list item: its number ('1)', '2.') or a separator it carries."""
+    if (m := _ITEM.match(text)) is not None:
+        return f"#{m.group(1)}"
+    return next((sep for sep in _ITEM_SEPARATORS if sep in text), None)
+
+
+def _keep_list(lines: list[LineInfo], keep: list[bool], intro: int) -> None:
+    """Step 4b: keep a list an article introduces, with the line that introduces it.
+
+    'Here are the offers:' / '1) ...': items numbered in order; 'The tour dates:' / 'June 9 --
+    Arena, City': three or more short lines sharing one separator. Article text, links and other
+    chrome between items are passed over.
+    """
+    first = _item_shape(lines[intro + 1].text)
+    if first is None or (first.startswith("#") and first != "#1"):
+        return
+    items: list[int] = []
+    for j in range(intro + 1, len(lines)):
+        li = lines[j]
+        shape = _item_shape(li.text)
+        numbered = first.startswith("#") and shape == f"#{len(items) + 1}"
+        if not li.chrome and li.words <= 25 and (numbered or shape == first != "#1"):
+            items.append(j)
+        elif not li.chrome and not keep[j]:
+            break
+    if len(items) >= (2 if first.startswith("#") else 3):
+        for j in (intro, *items):
+            keep[j] = True
 
 
 def _content_words(text: str, stops: frozenset[str]) -> set[str]:
