@@ -370,3 +370,30 @@ def test_a_cookie_notice_is_chrome():
     assert describe(notice, stops=stops).chrome
     bakery = "The bakery sold more than four thousand cookies on the first day of the fair."
     assert not describe(bakery, stops=stops).chrome
+
+
+def test_photo_credits_and_expandable_captions_are_chrome():
+    """A credit line, a caption carrying a credit, and a caption shown cut and whole with its
+    'more' / 'less' toggle are page furniture; a story that mentions a photo is not."""
+    stops = stoplist("en")
+    for credit in (
+        "Photo: Jane Doe, AP",
+        "Image Credit: Harbour Authority",
+        "Crews clear a fallen tree in Larvik on Monday. (AP Photo/Jane Doe)",
+    ):
+        assert describe(credit, stops=stops).chrome, credit
+    story = "The photo, taken by a passenger on Monday, shows waves breaking over the ramp."
+    assert not describe(story, stops=stops).chrome
+    caption = (
+        "Passengers wait at the ferry terminal in Oslo, Norway, on Monday, Dec. 1, after the "
+        "storm damaged the loading ramps at two harbours. The company said that it hoped to "
+        "restore a reduced timetable by the middle of the week."
+    )
+    page = dump(
+        ["Ferry strike ends"],
+        HARBOUR[:2],
+        [caption + " less", caption[:90] + " ... more"],
+        HARBOUR[2:],
+    )
+    (article,) = split_dump(page, language="en")
+    assert article.paragraphs == HARBOUR

@@ -133,6 +133,11 @@ _COOKIE_NOTICE = re.compile(
     r"browsing|navigation|navigazione)\b.*\bcookies?\b",
     re.IGNORECASE,
 )
+_CREDIT = re.compile(
+    r"\((?:[A-Z][\w.]*\s)?Photos?\b[^)]*\)|\((?:Photo|Image|Picture)s?:[^)]*\)"
+    r"|^(?:Photos?|(?:Photo |Image )?Credits?)\s?:\s|\bImage Credit:|\[\+\]",
+)
+_TOGGLE = re.compile(r"\s*(?:\.\.\.|…)?\s*\b(?:more|less)$", re.IGNORECASE)
 _ITEM = re.compile(r"(\d{1,2})[.)]\s+\S")
 _ITEM_SEPARATORS = (" -- ", " – ", " — ", " | ")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.IGNORECASE)
@@ -221,17 +226,20 @@ def stoplist(language: str | None) -> frozenset[str]:
 
 
 def _is_chrome(text: str, tokens: list[str]) -> bool:
-    if _COPYRIGHT.search(text) or (len(tokens) <= 40 and _COOKIE_NOTICE.search(text)):
-        return True  # a copyright line; a cookie notice ('We use cookies ... on our site.')
-    if _EMAIL.search(text) and _PHONE.search(text):
-        return True  # a contact block: an address to write to and a number to call
-    if _URL.fullmatch(text.strip()) or (_URL.search(text) and len(tokens) <= 6):
+    n = len(tokens)
+    if (
+        _COPYRIGHT.search(text)  # a copyright line
+        or (n <= 40 and _COOKIE_NOTICE.search(text))  # 'We use cookies ... on our site.'
+        or (_EMAIL.search(text) and _PHONE.search(text))  # an address and a number: contact
+        or _URL.fullmatch(text.strip())
+        or (n <= 80 and _CREDIT.search(text))  # a credit, or a caption with one: '(AP Photo/..)'
+    ):
         return True
-    if _HANDLE.search(text) and len(tokens) <= 6:
+    if n <= 6 and (_URL.search(text) or _HANDLE.search(text)):
         return True
-    if len(tokens) <= 6:
+    if n <= 6:
         hits = sum(t in _CHROME_WORDS for t in tokens)
-        return hits >= max(1, len(tokens) // 2)
+        return hits >= max(1, n // 2)
     return False
 
 
@@ -271,7 +279,20 @@ def read_lines(dump: str, *, stops: frozenset[str]) -> list[LineInfo]:
             info = replace(info, chrome=True)
         seen.add(key)
         out.append(info)
+    for i in range(1, len(out)):
+        if _expanded_pair(out[i - 1].text, out[i].text):
+            out[i - 1] = replace(out[i - 1], chrome=True)
+            out[i] = replace(out[i], chrome=True)
     return out
+
+
+def _expanded_pair(a: str, b: str) -> bool:
+    """A text shown twice, cut and whole, with its 'more' / 'less' toggle: a caption widget."""
+    if not (_TOGGLE.search(a) or _TOGGLE.search(b)):
+        return False
+    a, b = _TOGGLE.sub("", a), _TOGGLE.sub("", b)
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 40 and long.startswith(short.rstrip(".… ")[:-1])
 
 
 def mark_content(lines: list[LineInfo]) -> list[bool]:
