@@ -397,3 +397,21 @@ def test_photo_credits_and_expandable_captions_are_chrome():
     )
     (article,) = split_dump(page, language="en")
     assert article.paragraphs == HARBOUR
+
+
+def test_sentences_ending_in_a_colon_or_a_reference_stay_inside_an_article():
+    """A line that introduces a quotation with a colon, and a quoted sentence closed by its
+    source in brackets, are article text between article paragraphs; a comment's header
+    ('Name on date at time said:') is not."""
+    inner = [
+        "At a briefing in Oslo on Monday the harbour master put it to reporters this way:",
+        '"We would rather keep the ships in port for another day than send them into that sea." '
+        "[Harbour bulletin 14]",
+    ]
+    page = dump(HARBOUR[:2], inner, HARBOUR[2:])
+    (article,) = split_dump(page, language="en")
+    assert article.paragraphs == [*HARBOUR[:2], *inner, *HARBOUR[2:]]
+
+    header = "Kari Nordmann on December 2, 2026 at 9:14 am said:"
+    (article,) = split_dump(dump(HARBOUR[:2], [header], HARBOUR[2:]), language="en")
+    assert header not in article.paragraphs

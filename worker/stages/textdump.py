@@ -138,6 +138,7 @@ _CREDIT = re.compile(
     r"|^(?:Photos?|(?:Photo |Image )?Credits?)\s?:\s|\bImage Credit:|\[\+\]",
 )
 _TOGGLE = re.compile(r"\s*(?:\.\.\.|…)?\s*\b(?:more|less)$", re.IGNORECASE)
+_CITED_END = re.compile(r"[.!?…][\"'”’]?\s*(?:\[[^\]]{1,40}\]|\([^)]{1,40}\))$")
 _ITEM = re.compile(r"(\d{1,2})[.)]\s+\S")
 _ITEM_SEPARATORS = (" -- ", " – ", " — ", " | ")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.IGNORECASE)
@@ -307,10 +308,38 @@ def mark_content(lines: list[LineInfo]) -> list[bool]:
             keep[i] = True
         elif before and after and 2 <= li.words <= 12 and i + 1 < len(lines) and keep[i + 1]:
             keep[i] = not li.text.endswith(":") and not lines[i + 1].dated
+    _keep_hidden_ends(lines, keep)
     for i in range(1, len(lines)):
         if _introduces_list(lines, keep, i):
             _keep_list(lines, keep, i)
     return keep
+
+
+def _keep_hidden_ends(lines: list[LineInfo], keep: list[bool]) -> None:
+    """Keep sentences whose end is hidden, between kept lines.
+
+    A quotation set off with a colon ('..., the Prophet said:'), a sentence closed by a
+    reference ('... and be just." [Al-Maidah 8]'): inside an article such lines are its text,
+    and the kept lines on both sides say where they sit.
+    """
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and not keep[j] and _hidden_end(lines[j]):
+            j += 1
+        if 0 < j - i <= 4 and i > 0 and j < len(lines) and keep[i - 1] and keep[j]:
+            keep[i:j] = [True] * (j - i)
+        i = max(j, i + 1)
+
+
+def _hidden_end(li: LineInfo) -> bool:
+    return (
+        not li.chrome
+        and li.words >= 8
+        and li.stop_share >= 0.2
+        and (li.text.endswith(":") or _CITED_END.search(li.text) is not None)
+        and not (li.words <= 12 and _STAMP.search(li.text))  # 'Ann on May 2 at 9:14 said:'
+    )
 
 
 def _introduces_list(lines: list[LineInfo], keep: list[bool], i: int) -> bool:
@@ -396,7 +425,7 @@ class SplitConfig:
     restated_share: float = 0.5  # an article with this share of its 4-grams in a longer one
     thread_stamps: int = 3  # date lines among a text's paragraphs that make it a thread
     other_page_words: int = 300  # another page's main text has a segment this long
-    other_page_paragraph_words: float = 20.0  # ... and paragraphs this long on average
+    other_page_paragraph_words: float = 18.0  # ... and paragraphs this long on average
 
 
 Segment = list[tuple[int, int]]
