@@ -415,3 +415,30 @@ def test_sentences_ending_in_a_colon_or_a_reference_stay_inside_an_article():
     header = "Kari Nordmann on December 2, 2026 at 9:14 am said:"
     (article,) = split_dump(dump(HARBOUR[:2], [header], HARBOUR[2:]), language="en")
     assert header not in article.paragraphs
+
+
+def test_a_paywalled_stub_under_a_byline_and_time_is_an_article():
+    """Another page's opinion piece cut by its paywall after two paragraphs: its headline shares
+    no word with them, but a byline and a time over them mark an article. A teaser with a
+    byline and one paragraph is still not one."""
+    stub = [
+        "Should a harbour pay for the storm?",
+        "Insurers and port authorities disagree about who covers damage to public ramps.",
+        "By",
+        "Ola Nordmann",
+        "Dec. 2, 2026 7:04 pm ET",
+        "When the wind tore two loading ramps from their hinges last week, the bill landed on "
+        "the desk of a municipal authority that had cancelled its own insurance in the spring.",
+        "The ferry company, whose passengers waited for two days, says the ramps are public "
+        "property and that the town should have kept them insured against exactly this.",
+        "To Read the Full Story",
+        "Subscribe Sign In",
+    ]
+    page = dump(["Ferry strike ends"], HARBOUR, ["Share this article", *NAV], stub, NAV)
+    first, second = split_dump(page, language="en")
+    assert first.paragraphs == HARBOUR
+    assert second.paragraphs[-2:] == stub[5:7]
+
+    teaser = [*stub[:5], stub[5], "Most read", *NAV]
+    (only,) = split_dump(dump(["Ferry strike ends"], HARBOUR, NAV, teaser), language="en")
+    assert only.paragraphs == HARBOUR

@@ -139,6 +139,7 @@ _CREDIT = re.compile(
 )
 _TOGGLE = re.compile(r"\s*(?:\.\.\.|…)?\s*\b(?:more|less)$", re.IGNORECASE)
 _CITED_END = re.compile(r"[.!?…][\"'”’]?\s*(?:\[[^\]]{1,40}\]|\([^)]{1,40}\))$")
+_BYLINE = re.compile(r"(by|por|von|par|di|door|av|af)\b", re.IGNORECASE)
 _ITEM = re.compile(r"(\d{1,2})[.)]\s+\S")
 _ITEM_SEPARATORS = (" -- ", " – ", " — ", " | ")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.IGNORECASE)
@@ -472,6 +473,23 @@ def _headed(
     return any(i not in inside and _heads(lines[i], every, stops, cfg) for i in reach)
 
 
+def _bylined(lines: list[LineInfo], seg: Segment) -> bool:
+    """A byline and a date or time around a text's first lines: an article's masthead.
+
+    ('By' / 'Jane Doe' / 'Nov. 18, 2026 7:04 pm ET'), over two paragraphs or more: it marks
+    an article even when it is a paywalled stub of two paragraphs (a teaser has one).
+    """
+    inside = {i for b in seg for i in range(b[0], b[1] + 1)}
+    start = seg[0][0]
+    reach = [i for i in range(max(0, start - 4), min(len(lines), start + 6)) if i not in inside]
+    bylines = [i for i in reach if lines[i].words <= 8 and _BYLINE.match(lines[i].text)]
+    stamps = [i for i in reach if lines[i].words <= 12 and _STAMP.search(lines[i].text)]
+    if not (bylines and stamps):
+        return False
+    top = max(bylines + stamps)
+    return sum(i > top for i in inside) >= 2
+
+
 def _heads(line: LineInfo, text_words: set[str], stops: frozenset[str], cfg: SplitConfig) -> bool:
     """Whether a headline-shaped line is about a text: most of its telling words are in it."""
     if not line.headline:
@@ -523,12 +541,13 @@ def _separate(
     if _thread(lines, seg, cfg):
         return False
     headed = _headed(lines, seg, vocab, stops, cfg)
-    if not _article_shaped(seg, cfg, headed):
+    bylined = _bylined(lines, seg)
+    if not (_article_shaped(seg, cfg, headed) or bylined):
         return False
     if lines[seg[0][0]].dated:
         return True
     apart = i == 0 or _gap(segments[i - 1], seg) >= cfg.page_gap
-    return headed and apart
+    return (headed or bylined) and apart
 
 
 def _thread(lines: list[LineInfo], seg: Segment, cfg: SplitConfig) -> bool:
