@@ -419,8 +419,9 @@ def test_sentences_ending_in_a_colon_or_a_reference_stay_inside_an_article():
 
 def test_a_paywalled_stub_under_a_byline_and_time_is_an_article():
     """Another page's opinion piece cut by its paywall after two paragraphs: its headline shares
-    no word with them, but a byline and a time over them mark an article. A teaser with a
-    byline and one paragraph is still not one."""
+    no word with them, but a byline and a time over them mark an article, with the headline
+    above as its title and the line under that as its standfirst. A teaser with a byline and
+    one paragraph is still not one."""
     stub = [
         "Should a harbour pay for the storm?",
         "Insurers and port authorities disagree about who covers damage to public ramps.",
@@ -437,7 +438,9 @@ def test_a_paywalled_stub_under_a_byline_and_time_is_an_article():
     page = dump(["Ferry strike ends"], HARBOUR, ["Share this article", *NAV], stub, NAV)
     first, second = split_dump(page, language="en")
     assert first.paragraphs == HARBOUR
-    assert second.paragraphs[-2:] == stub[5:7]
+    assert second.paragraphs == stub[5:7]
+    assert second.title == "Should a harbour pay for the storm?"
+    assert second.summary == stub[1]
 
     teaser = [*stub[:5], stub[5], "Most read", *NAV]
     (only,) = split_dump(dump(["Ferry strike ends"], HARBOUR, NAV, teaser), language="en")

@@ -473,11 +473,12 @@ def _headed(
     return any(i not in inside and _heads(lines[i], every, stops, cfg) for i in reach)
 
 
-def _bylined(lines: list[LineInfo], seg: Segment) -> bool:
+def _masthead(lines: list[LineInfo], seg: Segment) -> tuple[int, int] | None:
     """A byline and a date or time around a text's first lines: an article's masthead.
 
     ('By' / 'Jane Doe' / 'Nov. 18, 2026 7:04 pm ET'), over two paragraphs or more: it marks
-    an article even when it is a paywalled stub of two paragraphs (a teaser has one).
+    an article even when it is a paywalled stub of two paragraphs (a teaser has one). Gives the
+    masthead's first and last line.
     """
     inside = {i for b in seg for i in range(b[0], b[1] + 1)}
     start = seg[0][0]
@@ -485,9 +486,35 @@ def _bylined(lines: list[LineInfo], seg: Segment) -> bool:
     bylines = [i for i in reach if lines[i].words <= 8 and _BYLINE.match(lines[i].text)]
     stamps = [i for i in reach if lines[i].words <= 12 and _STAMP.search(lines[i].text)]
     if not (bylines and stamps):
-        return False
-    top = max(bylines + stamps)
-    return sum(i > top for i in inside) >= 2
+        return None
+    first, last = min(bylines + stamps), max(bylines + stamps)
+    return (first, last) if sum(i > last for i in inside) >= 2 else None
+
+
+def _under_masthead(
+    lines: list[LineInfo], seg: Segment, paragraphs: list[int]
+) -> tuple[str | None, str | None, list[int]]:
+    """(title, standfirst, paragraphs) of a text under a masthead.
+
+    The headline just above it, and a line between headline and byline as the standfirst
+    rather than the first paragraph.
+    """
+    mast = _masthead(lines, seg)
+    if mast is None:
+        return None, None, paragraphs
+    before = [i for i in paragraphs if i < mast[0]]
+    if len(before) > 2:
+        return None, None, paragraphs
+    if len(before) == 2 and lines[before[0]].words > 15:
+        return None, None, paragraphs
+    head = before[0] if len(before) == 2 else None  # a question headline reads as a sentence
+    standfirst = before[-1] if before else None
+    top = before[0] if before else mast[0]
+    if head is None:
+        head = next((i for i in range(top - 1, max(-1, top - 4), -1) if lines[i].headline), None)
+    title = lines[head].text if head is not None else None
+    rest = [i for i in paragraphs if i not in before]
+    return title, (lines[standfirst].text if standfirst is not None else None), rest
 
 
 def _heads(line: LineInfo, text_words: set[str], stops: frozenset[str], cfg: SplitConfig) -> bool:
@@ -541,7 +568,7 @@ def _separate(
     if _thread(lines, seg, cfg):
         return False
     headed = _headed(lines, seg, vocab, stops, cfg)
-    bylined = _bylined(lines, seg)
+    bylined = _masthead(lines, seg) is not None
     if not (_article_shaped(seg, cfg, headed) or bylined):
         return False
     if lines[seg[0][0]].dated:
@@ -799,13 +826,17 @@ def split_dump(
     keep = mark_content(lines)
     groups = assemble(lines, group_blocks(lines, keep), stops, cfg)
     drafts = []
-    for g, (title, summary) in zip(groups, _titles(lines, groups, stops), strict=True):
-        paragraphs = [lines[i].text for b in g for i in range(b[0], b[1] + 1) if keep[i]]
+    for g, (found, summary) in zip(groups, _titles(lines, groups, stops), strict=True):
+        rows = [i for b in g for i in range(b[0], b[1] + 1) if keep[i]]
+        title, standfirst = found, None
+        if found is None:
+            title, standfirst, rows = _under_masthead(lines, g, rows)
+        paragraphs = [lines[i].text for i in rows]
         drafts.append(
             Draft(
                 paragraphs=paragraphs,
                 title=title,
-                summary=summary,
+                summary=summary or standfirst,
                 dateline=find_dateline(paragraphs[0]),
             )
         )
