@@ -445,3 +445,15 @@ def test_a_paywalled_stub_under_a_byline_and_time_is_an_article():
     teaser = [*stub[:5], stub[5], "Most read", *NAV]
     (only,) = split_dump(dump(["Ferry strike ends"], HARBOUR, NAV, teaser), language="en")
     assert only.paragraphs == HARBOUR
+
+
+def test_a_sentence_ending_in_an_emoji_is_a_sentence():
+    """'See you at the harbour festival! 🙂' ends a sentence; the emoji does not hide it."""
+    stops = stoplist("en")
+    assert describe(
+        "We hope to see you all at the harbour festival next week! 🙂", stops=stops
+    ).sentence_end
+    assert describe(
+        "Tickets go on sale at the harbour office on Monday. ⬇️", stops=stops
+    ).sentence_end
+    assert not describe("Harbour festival tickets 🙂", stops=stops).sentence_end

@@ -140,6 +140,7 @@ _CREDIT = re.compile(
 _TOGGLE = re.compile(r"\s*(?:\.\.\.|…)?\s*\b(?:more|less)$", re.IGNORECASE)
 _CITED_END = re.compile(r"[.!?…][\"'”’]?\s*(?:\[[^\]]{1,40}\]|\([^)]{1,40}\))$")
 _BYLINE = re.compile(r"(by|por|von|par|di|door|av|af)\b", re.IGNORECASE)
+_TRAILING = frozenset({"So", "Sk", "Sm", "Cf", "Mn", "Co", "Cs"})  # emoji, arrows, selectors
 _ITEM = re.compile(r"(\d{1,2})[.)]\s+\S")
 _ITEM_SEPARATORS = (" -- ", " – ", " — ", " | ")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.IGNORECASE)
@@ -251,6 +252,14 @@ def _capital_share(text: str) -> float:
     return sum(w[0].isupper() for w in words) / len(words) if words else 0.0
 
 
+def _without_trailing_symbols(text: str) -> str:
+    """The line without the emoji and symbols it ends on ('See you soon! 🙂' ends a sentence)."""
+    end = len(text)
+    while end and (text[end - 1].isspace() or unicodedata.category(text[end - 1]) in _TRAILING):
+        end -= 1
+    return text[:end]
+
+
 def describe(text: str, *, stops: frozenset[str]) -> LineInfo:
     """The features of one line."""
     tokens = [t.casefold() for t in _WORD.findall(text)]
@@ -260,7 +269,7 @@ def describe(text: str, *, stops: frozenset[str]) -> LineInfo:
         text=text,
         words=words,
         stop_share=stop_share,
-        sentence_end=bool(_SENTENCE_END.search(text)),
+        sentence_end=bool(_SENTENCE_END.search(_without_trailing_symbols(text))),
         chrome=_is_chrome(text, tokens),
         capital_share=_capital_share(text),
     )
