@@ -200,15 +200,15 @@ class QueueRun:
         self.held = f"{self.worker.settings.queue}.held"
         self.holder = Producer(self.worker.settings.model_copy(update={"queue": self.held}))
         self.cpu_s = {"pool": 0.0, "worker_main": 0.0, "producer": 0.0}
-        self.ids: list[str] = []
         self.not_done = 0
         warm = [
             self._submit({**DEMO_JOBS[i % 2], "job_id": f"warm{i}"}) for i in range(2 * concurrency)
         ]
         self.store.wait_for_jobs(warm, timeout_s=180)
 
-    def _submit(self, envelope: dict[str, Any]) -> str:
-        return self.producer.submit_job(Job(**envelope)).job_id or ""
+    def _submit(self, envelope: dict[str, Any], *, held: bool = False) -> str:
+        producer = self.holder if held else self.producer
+        return producer.submit_job(Job(**envelope)).job_id or ""
 
     def _cpu(self) -> dict[int, float]:
         return {p: _cpu_s(p) for p in [self.worker.proc.pid, *self.worker.children()]}
@@ -221,10 +221,7 @@ class QueueRun:
         The producer's CPU (on the crawlers' machines in production) is counted, not timed.
         """
         me0 = time.process_time()
-        ids = [
-            self.holder.submit_job(Job(**{**env, "job_id": f"j{i}"})).job_id or ""
-            for i, env in jobs
-        ]
+        ids = [self._submit({**env, "job_id": f"j{i}"}, held=True) for i, env in jobs]
         self.cpu_s["producer"] += time.process_time() - me0
         if self.store.client.llen(self.held) != len(ids):
             raise RuntimeError(f"expected {len(ids)} messages on {self.held} (kombu's list name)")
@@ -238,7 +235,6 @@ class QueueRun:
         for pid, used in self._cpu().items():
             kind = "worker_main" if pid == self.worker.proc.pid else "pool"
             self.cpu_s[kind] += used - cpu0.get(pid, 0.0)
-        self.ids += ids
         self.not_done += sum(st is None for st in states.values())
         return elapsed
 

@@ -177,6 +177,11 @@ class LineInfo:
         return not self.chrome and 4 <= self.words <= 30 and not self.text.endswith(".")
 
     @property
+    def stamp(self) -> bool:
+        """A short line with a date or time: a comment's or a masthead's ('May 2 at 9:14 am')."""
+        return self.words <= 12 and _STAMP.search(self.text) is not None
+
+    @property
     def dated(self) -> bool:
         """Prose that opens with a dateline: a wire story starts here ('KAMPALA: ...')."""
         return (self.sentence_end or self.words >= 12) and DATELINE.match(self.text) is not None
@@ -303,6 +308,7 @@ def _expanded_pair(a: str, b: str) -> bool:
         return False
     a, b = _TOGGLE.sub("", a), _TOGGLE.sub("", b)
     short, long = sorted((a, b), key=len)
+    # the cut copy may end mid-word: compare it without its ellipsis and its last character
     return len(short) >= 40 and long.startswith(short.rstrip(".… ")[:-1])
 
 
@@ -348,7 +354,7 @@ def _hidden_end(li: LineInfo) -> bool:
         and li.words >= 8
         and li.stop_share >= 0.2
         and (li.text.endswith(":") or _CITED_END.search(li.text) is not None)
-        and not (li.words <= 12 and _STAMP.search(li.text))  # 'Ann on May 2 at 9:14 said:'
+        and not li.stamp  # a comment's header: 'Ann on May 2 at 9:14 said:'
     )
 
 
@@ -379,18 +385,18 @@ def _keep_list(lines: list[LineInfo], keep: list[bool], intro: int) -> None:
     chrome between items are passed over.
     """
     first = _item_shape(lines[intro + 1].text)
-    if first is None or (first.startswith("#") and first != "#1"):
+    numbered = first is not None and first.startswith("#")
+    if first is None or (numbered and first != "#1"):
         return
     items: list[int] = []
     for j in range(intro + 1, len(lines)):
         li = lines[j]
-        shape = _item_shape(li.text)
-        numbered = first.startswith("#") and shape == f"#{len(items) + 1}"
-        if not li.chrome and li.words <= 25 and (numbered or shape == first != "#1"):
+        expected = f"#{len(items) + 1}" if numbered else first  # the next number, or the separator
+        if not li.chrome and li.words <= 25 and _item_shape(li.text) == expected:
             items.append(j)
         elif not li.chrome and not keep[j]:
             break
-    if len(items) >= (2 if first.startswith("#") else 3):
+    if len(items) >= (2 if numbered else 3):
         for j in (intro, *items):
             keep[j] = True
 
@@ -441,6 +447,11 @@ class SplitConfig:
 Segment = list[tuple[int, int]]
 
 
+def _rows(seg: Segment) -> set[int]:
+    """The line indexes a segment's blocks cover."""
+    return {i for b in seg for i in range(b[0], b[1] + 1)}
+
+
 def _words_of(lines: list[LineInfo], block: tuple[int, int]) -> int:
     return sum(li.words for li in lines[block[0] : block[1] + 1])
 
@@ -476,7 +487,7 @@ def _headed(
 ) -> bool:
     """A headline about this text stands near its top: the mark of a page's own article."""
     start = seg[0][0]
-    inside = {i for b in seg for i in range(b[0], b[1] + 1)}
+    inside = _rows(seg)
     every = vocab | _words_of_text(lines, seg)
     reach = range(max(0, start - cfg.headline_reach), min(len(lines), start + cfg.headline_reach))
     return any(i not in inside and _heads(lines[i], every, stops, cfg) for i in reach)
@@ -489,11 +500,11 @@ def _masthead(lines: list[LineInfo], seg: Segment) -> tuple[int, int] | None:
     an article even when it is a paywalled stub of two paragraphs (a teaser has one). Gives the
     masthead's first and last line.
     """
-    inside = {i for b in seg for i in range(b[0], b[1] + 1)}
+    inside = _rows(seg)
     start = seg[0][0]
     reach = [i for i in range(max(0, start - 4), min(len(lines), start + 6)) if i not in inside]
     bylines = [i for i in reach if lines[i].words <= 8 and _BYLINE.match(lines[i].text)]
-    stamps = [i for i in reach if lines[i].words <= 12 and _STAMP.search(lines[i].text)]
+    stamps = [i for i in reach if lines[i].stamp]
     if not (bylines and stamps):
         return None
     first, last = min(bylines + stamps), max(bylines + stamps)
@@ -588,11 +599,9 @@ def _separate(
 
 def _thread(lines: list[LineInfo], seg: Segment, cfg: SplitConfig) -> bool:
     """Comments (or dated teasers): a date or time line before each of several paragraphs."""
-    inside = {i for b in seg for i in range(b[0], b[1] + 1)}
+    inside = _rows(seg)
     stamps = sum(
-        1
-        for i in range(max(0, seg[0][0] - 3), seg[-1][1])
-        if i not in inside and lines[i].words <= 12 and _STAMP.search(lines[i].text)
+        1 for i in range(max(0, seg[0][0] - 3), seg[-1][1]) if i not in inside and lines[i].stamp
     )
     return stamps >= cfg.thread_stamps
 
