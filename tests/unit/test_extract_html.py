@@ -138,3 +138,16 @@ def test_fix_text_is_ftfy_line_for_line(text: str) -> None:
     """Skipping the lines ftfy leaves alone changes nothing it would have fixed."""
     assert fix_text(text) == ftfy.fix_text(text, normalization="NFC")
     assert fix_text("cafÃ© au lait\n") == "café au lait\n"
+
+
+def test_metadata_that_trips_on_a_page_leaves_its_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """trafilatura's metadata readers raising on odd markup cost the metadata, not the article."""
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise ValueError("odd date markup")
+
+    monkeypatch.setattr("worker.stages.extract.find_date", broken)
+    [article] = extract(_job(LONG_PAGE), LONG_PAGE, cfg=ExtractConfig())
+    assert _lines(article.text)[1:] == _PARAGRAPHS
+    assert article.title is None
+    assert article.published is None

@@ -171,7 +171,10 @@ def _from_html(job: Job, markup: str, cfg: ExtractConfig) -> list[Article]:
     body = fix_text(doc.text or "") if doc is not None else ""
     if not has_words(body, cfg.min_article_words):
         return _from_text(job, fix_text(visible_text(markup)), cfg)
-    meta = page_metadata(tree, job.url)
+    try:
+        meta = page_metadata(tree, job.url)
+    except (TypeError, ValueError, etree.LxmlError):  # as bare_extraction treated them: the
+        meta = Document()  # page keeps its text, without title, author, date or canonical URL
     paragraphs = [p.strip() for p in body.split("\n") if p.strip()]
     draft = Draft(
         paragraphs=paragraphs,
