@@ -1,6 +1,6 @@
 """The plain-text dump splitter on invented pages."""
 
-from worker.stages.textdump import describe, find_dateline, split_dump, stoplist
+from worker.stages.textdump import SplitConfig, describe, find_dateline, split_dump, stoplist
 
 HARBOUR = [
     "OSLO: Norway's largest ferry operator cancelled all crossings to Denmark on Monday after a "
@@ -457,3 +457,32 @@ def test_a_sentence_ending_in_an_emoji_is_a_sentence():
         "Tickets go on sale at the harbour office on Monday. ⬇️", stops=stops
     ).sentence_end
     assert not describe("Harbour festival tickets 🙂", stops=stops).sentence_end
+
+
+ACCOUNT_NOTICE = [
+    "Are you sure you want to delete your account? Deleting it removes your saved articles, "
+    "your comments and your newsletter choices from our site for good.",
+    "We are committed to protecting your personal information, and we have updated our privacy "
+    "policy to explain which data we collect, why, and how long we keep it.",
+    "If you do not want us to go on processing your data, you can close your account at any "
+    "time from the settings page of this site, or ask us to do it for you.",
+    "If you have questions about our privacy policy or about your account, please write to the "
+    "readers' desk, which answers every message within two working days.",
+]
+
+
+def test_an_account_and_privacy_notice_is_not_an_article():
+    """The site talking to its reader about itself, headed like a story, is chrome."""
+    page = dump(
+        ["Storm halts Norway ferry crossings"],
+        HARBOUR,
+        ["Share", "Most read", "Sign in", "Register", "Newsletters", "Contact", "Jobs", "Archive"],
+        ["Delete your account"],
+        ACCOUNT_NOTICE,
+        ["© 2026 Example Media. All rights reserved."],
+    )
+    [article] = split_dump(page, language="en")
+    assert article.title == "Storm halts Norway ferry crossings"
+    assert "privacy" not in article.text
+    unchecked = split_dump(page, language="en", cfg=SplitConfig(site_notice_share=2.0))
+    assert len(unchecked) == 2  # the same page, the notice taken for a story without the rule

@@ -143,6 +143,15 @@ _BYLINE = re.compile(r"(by|por|von|par|di|door|av|af)\b", re.IGNORECASE)
 _TRAILING = frozenset({"So", "Sk", "Sm", "Cf", "Mn", "Co", "Cs"})  # emoji, arrows, selectors
 _ITEM = re.compile(r"(\d{1,2})[.)]\s+\S")
 _ITEM_SEPARATORS = (" -- ", " – ", " — ", " | ")
+# The site speaking to its reader about itself: 'our privacy policy', 'your account'.
+_SITE_SPEAK = re.compile(
+    r"\b(?:our|this)\s+(?:web\s?)?site\b"
+    r"|\bour\s+(?:editors?|newsletters?|privacy\s+policy|policies|terms|cookie\s+policy"
+    r"|community\s+(?:standards|guidelines)|readers|users|moderators?)\b"
+    r"|\byour\s+(?:account|feedback|comments?|subscription|e-?mail(?:\s+address)?|password"
+    r"|browser|consent|personal\s+(?:data|information))\b",
+    re.IGNORECASE,
+)
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright\s+\d{4}", re.IGNORECASE)
 
 
@@ -442,6 +451,7 @@ class SplitConfig:
     thread_stamps: int = 3  # date lines among a text's paragraphs that make it a thread
     other_page_words: int = 300  # another page's main text has a segment this long
     other_page_paragraph_words: float = 18.0  # ... and paragraphs this long on average
+    site_notice_share: float = 0.4  # a text with this share of its words in site-speak lines
 
 
 Segment = list[tuple[int, int]]
@@ -597,6 +607,18 @@ def _separate(
     return (headed or bylined) and apart
 
 
+def _site_notice(lines: list[LineInfo], seg: Segment, cfg: SplitConfig) -> bool:
+    """The site talking to its reader: account, privacy and feedback notices, not a story.
+
+    Lines naming the site's own policies or the reader's account ('our Privacy Policy', 'your
+    feedback') hold `site_notice_share` of its words (on the dev dumps: 0.46 and 0.58 for two
+    such notices, under 0.15 for every article).
+    """
+    rows = [lines[i] for i in sorted(_rows(seg))]
+    speak = sum(li.words for li in rows if _SITE_SPEAK.search(li.text))
+    return speak >= cfg.site_notice_share * max(1, sum(li.words for li in rows))
+
+
 def _thread(lines: list[LineInfo], seg: Segment, cfg: SplitConfig) -> bool:
     """Comments (or dated teasers): a date or time line before each of several paragraphs."""
     inside = _rows(seg)
@@ -621,17 +643,21 @@ def assemble(
     on the same topic (an article broken by an advert); it is an article of its own when it is
     on another topic (or opens with a dateline) and has a run of paragraphs; else it is dropped
     (comments, teasers, captions, footers). A comment thread (a date line before each of its
-    paragraphs) is never the main text, however long. Then other pages' main texts, and pieces
-    joined.
+    paragraphs) or a site notice (account, privacy, feedback) is never the main text, however
+    long. Then other pages' main texts, and pieces joined.
     """
     segments = _segments(lines, blocks, cfg)
     if not segments:
         return []
     words = [sum(_words_of(lines, b) for b in seg) for seg in segments]
-    threads = {i for i, seg in enumerate(segments) if _thread(lines, seg, cfg)}
+    not_stories = {
+        i
+        for i, seg in enumerate(segments)
+        if _thread(lines, seg, cfg) or _site_notice(lines, seg, cfg)
+    }
     main = max(
         range(len(segments)),
-        key=lambda i: (i not in threads or len(threads) == len(segments), words[i]),
+        key=lambda i: (i not in not_stories or len(not_stories) == len(segments), words[i]),
     )
     vocab = [_vocab(lines, seg, stops) for seg in segments]
     joined: Segment = []
@@ -640,7 +666,7 @@ def assemble(
         dated = lines[seg[0][0]].dated
         if i == main:
             joined.extend(seg)
-        elif words[i] < cfg.min_segment_words or i in threads:
+        elif words[i] < cfg.min_segment_words or i in not_stories:
             continue
         elif overlap(vocab[i], vocab[main]) >= cfg.same_topic and not dated:
             if _gap(seg, segments[main]) <= cfg.near_gap:
@@ -727,7 +753,7 @@ def _other_page(
             )
             for b in segments[i]
         )
-        if _thread(lines, story, cfg):
+        if _thread(lines, story, cfg) or _site_notice(lines, story, cfg):
             continue
         paragraphs = sum(b[1] - b[0] + 1 for b in story)
         if sum(_words_of(lines, b) for b in story) < cfg.other_page_paragraph_words * paragraphs:
