@@ -486,3 +486,38 @@ def test_an_account_and_privacy_notice_is_not_an_article():
     assert "privacy" not in article.text
     unchecked = split_dump(page, language="en", cfg=SplitConfig(site_notice_share=2.0))
     assert len(unchecked) == 2  # the same page, the notice taken for a story without the rule
+
+
+def test_a_story_cut_by_a_gallery_repeating_its_headline_is_one_article():
+    """A gallery that repeats the headline sits further inside a story than an advert does."""
+    more = [
+        "Harbour officials in Larvik said engineers would inspect the damaged loading ramps on "
+        "Tuesday, and that ferry crossings to Denmark could restart once the storm eased.",
+        "Hotels near the ferry harbours in Oslo and Larvik said stranded passengers had taken "
+        "most of their rooms, and freight customers waited for the crossings to restart.",
+        "The ferry operator said it would publish a reduced timetable for crossings to Hirtshals "
+        "and Frederikshavn, and asked passengers not to travel to the harbours before checking it.",
+    ]
+    gallery = [
+        "Photo 1 of 6",
+        "Ferry at the quay in Larvik",
+        "Expand",
+        "Photo 2 of 6",
+        "Waves over the harbour wall",
+        "Storm halts Norway ferry crossings",
+        "Share this gallery",
+        "Next",
+        "Previous",
+        "Close",
+    ]
+    page = dump(["Storm halts Norway ferry crossings"], HARBOUR, gallery, more)
+    [article] = split_dump(page, language="en")
+    assert article.title == "Storm halts Norway ferry crossings"
+    assert article.text.startswith("OSLO:")
+    assert "asked passengers not to travel" in article.text
+    assert "Photo 2 of 6" not in article.text
+    without_repeat = dump(
+        ["Storm halts Norway ferry crossings"], HARBOUR, gallery[:5], gallery[6:], more
+    )
+    [cut] = split_dump(without_repeat, language="en")  # that far, without the repeat: a teaser
+    assert "asked passengers not to travel" not in cut.text

@@ -669,7 +669,7 @@ def assemble(
         elif words[i] < cfg.min_segment_words or i in not_stories:
             continue
         elif overlap(vocab[i], vocab[main]) >= cfg.same_topic and not dated:
-            if _gap(seg, segments[main]) <= cfg.near_gap:
+            if _continues(lines, seg, segments[main], cfg):
                 joined.extend(seg)
         elif _separate(lines, segments=segments, i=i, vocab=vocab[i], stops=stops, cfg=cfg):
             articles.append(list(seg))
@@ -695,20 +695,51 @@ def _join_broken(
     """Neighbouring articles on one topic, a few lines apart, joined.
 
     They are one article that a gallery or an embed cut in two; one that opens with a dateline
-    stays apart.
+    stays apart (`_continues`).
     """
     out: list[Segment] = []
     for art in articles:
         if (
             out
             and not lines[art[0][0]].dated
-            and _gap(out[-1], art) <= cfg.near_gap
+            and _continues(lines, out[-1], art, cfg)
             and overlap(_vocab(lines, out[-1], stops), _vocab(lines, art, stops)) >= cfg.same_topic
         ):
             out[-1] = sorted([*out[-1], *art])
         else:
             out.append(art)
     return out
+
+
+def _continues(lines: list[LineInfo], a: Segment, b: Segment, cfg: SplitConfig) -> bool:
+    """Whether two texts (on one topic) are close enough to be one article cut in two.
+
+    A few lines apart (an advert, an embed); or up to twice as far when the headline-shaped
+    line above the first one is repeated between them: a gallery or a share bar that repeats
+    the story's headline cuts it further apart, and another story has a headline of its own.
+    """
+    first, second = (a, b) if a[0][0] < b[0][0] else (b, a)
+    gap = _gap(first, second)
+    return gap <= cfg.near_gap or (
+        gap <= 2 * cfg.near_gap and _headline_repeated(lines, first, second, cfg)
+    )
+
+
+def _headline_repeated(
+    lines: list[LineInfo], first: Segment, second: Segment, cfg: SplitConfig
+) -> bool:
+    """Between two texts, a headline-shaped line from above the first one again."""
+    start = first[0][0]
+    above = {
+        normalise_line(li.text)
+        for li in lines[max(0, start - cfg.headline_reach) : start]
+        if 4 <= li.words <= 30
+        and not li.text.endswith(".")
+        and not li.stamp  # a byline with its date, repeated under the text, is no headline
+        and not _BYLINE.match(li.text)
+    }
+    between = lines[first[-1][1] + 1 : second[0][0]]
+    return any(normalise_line(li.text) in above for li in between)
 
 
 def _other_page(
