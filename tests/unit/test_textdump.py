@@ -330,9 +330,10 @@ def test_a_short_story_is_found_by_the_names_its_headline_shares_with_it():
 
 
 def test_a_list_the_article_introduces_is_part_of_it():
-    """A listicle: numbered items (links between them skipped), or short lines sharing a
-    separator, under a line of the article ending in a colon; without that line, a list stays
-    out, and a numbered list stops at the first item out of order."""
+    """A listicle: numbered items (links between them skipped), short lines sharing a separator,
+    or short lines each under a label ('Route 1: ...'), under a line of the article ending in a
+    colon; without that line, a list stays out, and a numbered list stops at the first item out
+    of order."""
     offers = [
         "Bargain hunters, here are the offers on camping gear worth a look this weekend:",
         "1) Two-person dome tent with porch",
@@ -358,6 +359,15 @@ def test_a_list_the_article_introduces_is_part_of_it():
     teasers = ["More from the desk", *offers[1:]]
     (article,) = split_dump(dump(HARBOUR, teasers), language="en")
     assert article.paragraphs == HARBOUR
+
+    routes = [
+        "The company said crossings would resume route by route, in this order:",
+        "Route 1: Oslo to Frederikshavn",
+        "Route 2: Larvik to Hirtshals",
+        "Route 3: Oslo to Kiel, freight only",
+    ]
+    (article,) = split_dump(dump(HARBOUR, routes), language="en")
+    assert article.paragraphs == HARBOUR + routes
 
 
 def test_a_cookie_notice_is_chrome():

@@ -143,6 +143,7 @@ _BYLINE = re.compile(r"(by|por|von|par|di|door|av|af)\b", re.IGNORECASE)
 _TRAILING = frozenset({"So", "Sk", "Sm", "Cf", "Mn", "Co", "Cs"})  # emoji, arrows, selectors
 _ITEM = re.compile(r"(\d{1,2})[.)]\s+\S")
 _ITEM_SEPARATORS = (" -- ", " – ", " — ", " | ")
+_LABELLED = re.compile(r"[^\W\d_][^\s:]*(?: [^\s:]+){0,3}: \S")
 # The site speaking to its reader about itself: 'our privacy policy', 'your account'.
 _SITE_SPEAK = re.compile(
     r"\b(?:our|this)\s+(?:web\s?)?site\b"
@@ -380,10 +381,15 @@ def _introduces_list(lines: list[LineInfo], keep: list[bool], i: int) -> bool:
 
 
 def _item_shape(text: str) -> str | None:
-    """What marks a line as a list item: its number ('1)', '2.') or a separator it carries."""
+    """What marks a line as a list item.
+
+    Its number ('1)', '2.'), a separator it carries, or a short label before a colon ('Path A:
+    ...', 'Monday: ...').
+    """
     if (m := _ITEM.match(text)) is not None:
         return f"#{m.group(1)}"
-    return next((sep for sep in _ITEM_SEPARATORS if sep in text), None)
+    sep = next((sep for sep in _ITEM_SEPARATORS if sep in text), None)
+    return sep if sep is not None or _LABELLED.match(text) is None else ": "
 
 
 def _keep_list(lines: list[LineInfo], keep: list[bool], intro: int) -> None:
