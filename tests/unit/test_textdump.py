@@ -531,3 +531,32 @@ def test_a_story_cut_by_a_gallery_repeating_its_headline_is_one_article():
     )
     [cut] = split_dump(without_repeat, language="en")  # that far, without the repeat: a teaser
     assert "asked passengers not to travel" not in cut.text
+
+
+def test_blocks_either_side_of_a_list_of_sentence_fragments_are_one_text():
+    """A changelog between two parts of a text keeps them together; a menu does not."""
+    intro = [
+        "Version 3.2 of the Harbour ferry app is out today for phones and tablets.",
+        "Here is what changed since the summer release!",
+    ]
+    changes = [
+        "Tickets stored offline",
+        "Faster seat booking at busy times",
+        "Dark mode for night crossings",
+        "Bugs fixed in the payment screen",
+        "Better support for older phones",
+    ]
+    body = [
+        "Commuters who cross the fjord every day can keep a season pass in the app and show it "
+        "at the gate without a paper copy, even when the signal drops at the quay.",
+        "Families travelling in summer can choose cabins, book meals on board and add a car to "
+        "the booking in one place, then share the tickets with everyone in the group.",
+        "Lorry drivers get their own booking screen with vehicle lengths, freight lanes and the "
+        "loading times of every sailing on the routes they use most often.",
+    ]
+    (article,) = split_dump(dump(["Harbour app 3.2 released"], intro, changes, body), language="en")
+    assert article.paragraphs[:2] == intro
+    assert article.paragraphs[-3:] == body
+    menu = ["Ferry Times", "Season Tickets", "Port Guides", "Contact Us", "Help Centre"]
+    (article,) = split_dump(dump(["Harbour app 3.2 released"], intro, menu, body), language="en")
+    assert article.paragraphs == body

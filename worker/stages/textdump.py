@@ -479,11 +479,30 @@ def _segments(
     segments: list[Segment] = []
     for b in blocks:
         dated = lines[b[0]].dated
-        if segments and not dated and b[0] - segments[-1][-1][1] - 1 <= cfg.small_gap:
+        if segments and not dated and _bridged(lines[segments[-1][-1][1] + 1 : b[0]], cfg):
             segments[-1].append(b)
         else:
             segments.append([b])
     return segments
+
+
+def _bridged(between: list[LineInfo], cfg: SplitConfig) -> bool:
+    """Whether the lines between two blocks leave them one text.
+
+    A few lines of anything (an advert, a caption); or a longer run of short lines written as
+    sentence fragments, not as a menu ('Bugs fixed', 'Better Android support': a list of the
+    text's, where menus and headlines capitalise their words).
+    """
+    return len(between) <= cfg.small_gap or (
+        len(between) <= 2 * cfg.small_gap
+        and all(
+            not li.chrome
+            and 2 <= li.words <= 12
+            and li.capital_share < TITLE_CASE_SHARE
+            and not all_caps(li.text)
+            for li in between
+        )
+    )
 
 
 def _vocab(lines: list[LineInfo], seg: Segment, stops: frozenset[str]) -> set[str]:
