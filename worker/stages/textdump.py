@@ -182,9 +182,19 @@ class LineInfo:
         return not self.chrome and self.words >= 3 and self.sentence_end and not self.title_case
 
     @property
+    def headline_shaped(self) -> bool:
+        """A handful of words with no closing full stop, chrome or not."""
+        return 4 <= self.words <= 30 and not self.text.endswith(".")
+
+    @property
     def headline(self) -> bool:
-        """Shaped like a headline: a handful of words with no closing full stop."""
-        return not self.chrome and 4 <= self.words <= 30 and not self.text.endswith(".")
+        """Shaped like a headline, and not chrome."""
+        return not self.chrome and self.headline_shaped
+
+    @property
+    def byline(self) -> bool:
+        """A short line opening with 'By' (or its like in other languages)."""
+        return self.words <= 8 and _BYLINE.match(self.text) is not None
 
     @property
     def stamp(self) -> bool:
@@ -538,7 +548,7 @@ def _masthead(lines: list[LineInfo], seg: Segment) -> tuple[int, int] | None:
     inside = _rows(seg)
     start = seg[0][0]
     reach = [i for i in range(max(0, start - 4), min(len(lines), start + 6)) if i not in inside]
-    bylines = [i for i in reach if lines[i].words <= 8 and _BYLINE.match(lines[i].text)]
+    bylines = [i for i in reach if lines[i].byline]
     stamps = [i for i in reach if lines[i].stamp]
     if not (bylines and stamps):
         return None
@@ -639,7 +649,7 @@ def _site_notice(lines: list[LineInfo], seg: Segment, cfg: SplitConfig) -> bool:
     feedback') hold `site_notice_share` of its words (on the dev dumps: 0.46 and 0.58 for two
     such notices, under 0.15 for every article).
     """
-    rows = [lines[i] for i in sorted(_rows(seg))]
+    rows = [li for b in seg for li in lines[b[0] : b[1] + 1]]
     speak = sum(li.words for li in rows if _SITE_SPEAK.search(li.text))
     return speak >= cfg.site_notice_share * max(1, sum(li.words for li in rows))
 
@@ -758,10 +768,8 @@ def _headline_repeated(
     above = {
         normalise_line(li.text)
         for li in lines[max(0, start - cfg.headline_reach) : start]
-        if 4 <= li.words <= 30
-        and not li.text.endswith(".")
-        and not li.stamp  # a byline with its date, repeated under the text, is no headline
-        and not _BYLINE.match(li.text)
+        # a byline or its date, repeated under the text, is no headline
+        if li.headline_shaped and not li.stamp and not li.byline
     }
     between = lines[first[-1][1] + 1 : second[0][0]]
     return any(normalise_line(li.text) in above for li in between)
