@@ -12,8 +12,11 @@ Cascade:
    text when that is short or readability finds twice as much: run on every dev page, it
    changed 6 of 109 results, the five whose fast pass gave under 350 characters for the
    better, one of 894 for the worse (F1 0.986 to 0.333), and doubled the cost of all.
-   When that finds too little, trafilatura again with its default balance; when that too
-   finds nothing, the page's visible text goes through step 3.
+   When the precise result is under `recall_ratio` of what trafilatura's default balance
+   finds, the balanced one is taken (the precise pass can keep a small part of a long
+   article); that pass runs only when the precise result is under `recall_ratio` of the
+   page's whole text. When that finds too little, trafilatura again with its default balance;
+   when that too finds nothing, the page's visible text goes through step 3.
 3. Plain text: `textdump.split_dump` strips chrome and repeats and splits the dump into articles.
 4. Articles under `min_article_words` are not articles; a page with none gives an empty list
    (a section front or a login wall is not an error).
@@ -72,6 +75,8 @@ class ExtractConfig:
 
     min_article_words: int = 40
     full_cascade_below: int = 500
+    precise: bool = True  # trafilatura's favor_precision on the first passes
+    recall_ratio: float = 0.25  # the precise pass kept less than this share: take the balanced
 
 
 def detect_language(text: str) -> str | None:
@@ -151,9 +156,17 @@ def _trafilatura(tree: HtmlElement, url: str | None, *, precise: bool, fast: boo
 
 
 def _body(tree: HtmlElement, url: str | None, cfg: ExtractConfig) -> Any:
-    doc = _trafilatura(tree, url, precise=True, fast=True)
+    doc = _trafilatura(tree, url, precise=cfg.precise, fast=True)
     if doc is None or len(doc.text or "") < cfg.full_cascade_below:
-        doc = _trafilatura(tree, url, precise=True, fast=False) or doc
+        doc = _trafilatura(tree, url, precise=cfg.precise, fast=False) or doc
+    kept = len((doc.text if doc is not None else "") or "")
+    # The precise pass can keep a small part of a long article: when it kept under
+    # `recall_ratio` of what the balanced pass finds, the balanced one is taken. The page's
+    # whole text bounds the balanced pass's, so that pass runs only when it could matter.
+    if cfg.precise and kept < cfg.recall_ratio * len(tree.text_content()):
+        wide = _trafilatura(tree, url, precise=False, fast=True)
+        if wide is not None and kept < cfg.recall_ratio * len(wide.text or ""):
+            doc = wide
     if doc is None or not has_words(doc.text or "", cfg.min_article_words):
         doc = _trafilatura(tree, url, precise=False, fast=False) or doc
     return doc
