@@ -6,12 +6,15 @@ Figures, not pass/fail: speed targets are read from here, never asserted in unit
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import math
 import resource
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ from worker.stages.dedup import DedupConfig, MemoryDedupIndex, dedup
 from worker.stages.entities import tag
 from worker.stages.extract import ExtractConfig, extract
 from worker.stages.regions import RegionConfig, classify
+from worker.stages.textdump import split_dump
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,6 +43,21 @@ def _rate(n: int, fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
         out = fn()
         best = min(best, time.perf_counter() - started)
     return n / max(1e-9, best), out
+
+
+def dump_growth(blobs: list[str], base_lines: int = 2000) -> dict[str, Any]:
+    """Time of the dump splitter on 1x, 2x, 4x and 8x `base_lines` lines of real dumps.
+
+    The growth exponent is the slope of log time over log size (1.0: linear in the lines).
+    """
+    lines = [x for b in blobs for x in b.splitlines()]
+    times = []
+    for k in (1, 2, 4, 8):
+        text = "\n".join((lines * (1 + k * base_lines // max(1, len(lines))))[: k * base_lines])
+        rate, _ = _rate(1, functools.partial(split_dump, text, language="en"), repeat=3)
+        times.append(1 / rate)
+    exponent = math.log(times[-1] / times[0]) / math.log(8)
+    return {"times": times, "exponent": exponent}
 
 
 def _words(articles: list[Article]) -> int:
@@ -105,6 +124,13 @@ def main() -> None:
         lambda: [x for j in text_jobs for x in extract(j, j.content, cfg=cfg)],
         repeat=3,
     )
+    model_cfg = replace(cfg, dump_splitter="model")
+    model_rate, _ = _rate(
+        len(text_jobs),
+        lambda: [x for j in text_jobs for x in extract(j, j.content, cfg=model_cfg)],
+        repeat=3,
+    )
+    growth = dump_growth([str(r["text_blob"]) for r in dumps])
     articles: list[Article] = html_arts + text_arts
     dedup_rate, articles = _rate(
         len(articles), lambda: dedup(articles, index=MemoryDedupIndex(), cfg=DedupConfig())
@@ -125,6 +151,12 @@ def main() -> None:
     mean_words = words / max(1, len(articles))
     print(f"extract html   {html_rate:8.1f} docs/s   ({len(html_jobs)} pages, best of 3 passes)")
     print(f"extract text   {text_rate:8.1f} docs/s   ({len(text_jobs)} dumps, best of 3 passes)")
+    print(f"  dump model   {model_rate:8.1f} docs/s   (COPYDESK_DUMP_SPLITTER=model, same dumps)")
+    print(
+        "dump model     time at 1x/2x/4x/8x lines: "
+        + " ".join(f"{t * 1000:.0f}ms" for t in growth["times"])
+        + f"; growth exponent {growth['exponent']:.2f} (1.00 = linear)"
+    )
     print(f"dedup          {dedup_rate:8.1f} articles/s")
     print(
         f"tag            {tag_rate:8.0f} words/s   ({len(articles)} articles, "
@@ -150,9 +182,11 @@ def main() -> None:
     )
     print(
         f"bench extract_html_docs_s={html_rate:.1f} extract_text_docs_s={text_rate:.1f} "
+        f"extract_text_model_docs_s={model_rate:.1f} "
         f"dedup_articles_s={dedup_rate:.0f} tag_words_s={tag_rate:.0f} "
         f"raw_ner_words_s={raw_rate:.0f} "
-        f"classify_articles_s={cls_rate:.0f} worker_rss_mb={worker_rss:.0f}"
+        f"classify_articles_s={cls_rate:.0f} worker_rss_mb={worker_rss:.0f} "
+        f"dump_growth_exponent={growth['exponent']:.2f}"
     )
 
 

@@ -1,4 +1,4 @@
-"""Load the spaCy model, the gazetteer and the language identifier before the pool forks.
+"""Load the models, the gazetteer and the language identifier before the pool forks.
 
 The children then share those pages copy-on-write instead of each loading its own copy, and
 the first job of a new child does not wait for them. What loading left freed on the heap is
@@ -44,10 +44,12 @@ def preload() -> None:
     from worker.gazetteer import load_gazetteer  # noqa: PLC0415 - heavy; workers only
     from worker.resources import load_nlp  # noqa: PLC0415
     from worker.settings import get_settings  # noqa: PLC0415
+    from worker.stages.dump_model import DumpModel  # noqa: PLC0415
     from worker.stages.extract import detect_language  # noqa: PLC0415
 
     load_nlp(get_settings().spacy_model)
     load_gazetteer()
+    DumpModel.default()
     detect_language("The language identifier loads its model on first use.")
     warm_justext()
     release_free_heap()

@@ -95,7 +95,10 @@ class Resources:
     @cached_property
     def extract_config(self) -> ExtractConfig:
         """Thresholds of the extract stage."""
-        return ExtractConfig(min_article_words=self.settings.min_article_words)
+        return ExtractConfig(
+            min_article_words=self.settings.min_article_words,
+            dump_splitter=self.settings.dump_splitter,
+        )
 
     @cached_property
     def region_config(self) -> RegionConfig:

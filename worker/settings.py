@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -112,6 +112,13 @@ class Settings(BaseSettings):
     )
     min_article_words: int = Field(
         default=40, ge=1, description="Fewer words than this is not an article."
+    )
+    dump_splitter: Literal["rules", "model"] = Field(
+        default="rules",
+        description=(
+            "How plain-text dumps are cut into articles: the hand-written rules, or the model "
+            "learned from many sites (make train-extract; README, Extraction)."
+        ),
     )
     fuse_stages: bool = Field(
         default=True,

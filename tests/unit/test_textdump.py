@@ -1,6 +1,7 @@
 """The plain-text dump splitter on invented pages."""
 
-from worker.stages.textdump import SplitConfig, describe, find_dateline, split_dump, stoplist
+from worker.stages.dump_rules import SplitConfig, describe, split_dump
+from worker.stages.textdump import find_dateline, stoplist
 
 HARBOUR = [
     "OSLO: Norway's largest ferry operator cancelled all crossings to Denmark on Monday after a "
@@ -98,18 +99,20 @@ def test_page_without_article_gives_nothing():
     assert split_dump(page, language="en") == []
 
 
+GERMAN = [
+    "BERLIN: Die Bundesregierung hat am Montag ein neues Programm für den Ausbau der "
+    "Bahnstrecken im Osten des Landes beschlossen, das in den nächsten Jahren umgesetzt wird.",
+    "Nach Angaben des Verkehrsministeriums sollen dafür mehr als zwei Milliarden Euro zur "
+    "Verfügung stehen, die vor allem in die Sanierung alter Brücken fließen.",
+    "Die Opposition kritisierte, dass die Mittel nicht ausreichen würden und dass die "
+    "Planung der Projekte zu lange dauere.",
+]
+
+
 def test_non_english_article_is_extracted():
     """Prose in another language is found with that language's stopwords."""
-    body = [
-        "BERLIN: Die Bundesregierung hat am Montag ein neues Programm für den Ausbau der "
-        "Bahnstrecken im Osten des Landes beschlossen, das in den nächsten Jahren umgesetzt wird.",
-        "Nach Angaben des Verkehrsministeriums sollen dafür mehr als zwei Milliarden Euro zur "
-        "Verfügung stehen, die vor allem in die Sanierung alter Brücken fließen.",
-        "Die Opposition kritisierte, dass die Mittel nicht ausreichen würden und dass die "
-        "Planung der Projekte zu lange dauere.",
-    ]
     (article,) = split_dump(
-        dump(["Startseite", "Politik"], body, ["Teilen", "Drucken"]), language="de"
+        dump(["Startseite", "Politik"], GERMAN, ["Teilen", "Drucken"]), language="de"
     )
     assert article.text.startswith("BERLIN:")
     assert "Drucken" not in article.text

@@ -17,7 +17,8 @@ Cascade:
    article); that pass runs only when the precise result is under `recall_ratio` of the
    page's whole text. When that finds too little, trafilatura again with its default balance;
    when that too finds nothing, the page's visible text goes through step 3.
-3. Plain text: `textdump.split_dump` strips chrome and repeats and splits the dump into articles.
+3. Plain text: `textdump.split_dump` strips chrome and repeats and splits the dump into
+   articles with the dump model (a CRF over the lines, trained by `make train-extract`).
 4. Articles under `min_article_words` are not articles; a page with none gives an empty list
    (a section front or a login wall is not an error).
 """
@@ -42,6 +43,9 @@ from trafilatura.utils import HTML_PARSER, load_html
 from schemas.article import Article, article_id_for
 from schemas.job import ContentType, Job
 from worker.errors import BadInput, Reason
+from worker.stages.dump_lines import DumpConfig
+from worker.stages.dump_model import DumpModel
+from worker.stages.dump_rules import split_dump as split_by_rules
 from worker.stages.textdump import Draft, count_words, find_dateline, split_dump
 
 LANGUAGE_SAMPLE = 1500  # dev articles and dump parts: same language as from 4,000, at half the time
@@ -75,6 +79,7 @@ class ExtractConfig:
 
     min_article_words: int = 40
     full_cascade_below: int = 500
+    dump_splitter: str = "rules"  # or "model": the learned splitter (textdump.split_dump)
     precise: bool = True  # trafilatura's favor_precision on the first passes
     recall_ratio: float = 0.25  # the precise pass kept less than this share: take the balanced
 
@@ -223,14 +228,32 @@ def dump_languages(text: str, *, chunk_chars: int = 3000, most: int = 3) -> list
     return sorted(counts, key=lambda c: -counts[c])[:most]
 
 
-def _from_text(job: Job, text: str, cfg: ExtractConfig) -> list[Article]:
+def dump_drafts(
+    text: str,
+    *,
+    min_words: int,
+    splitter: str = "model",
+    model: DumpModel | None = None,
+    dump_cfg: DumpConfig | None = None,
+) -> tuple[list[Draft], str | None]:
+    """The articles of a dump (drafts of `min_words` or more) and the dump's main language.
+
+    `splitter`: "model" (the learned splitter, with `model` or the committed one) or "rules".
+    """
     languages = dump_languages(text)
-    language = languages[0] if languages else None
-    drafts = split_dump(text, language=languages)
-    return [
-        _article(job, i, d, detect_language(d.text) or language)
-        for i, d in enumerate(d for d in drafts if count_words(d.text) >= cfg.min_article_words)
-    ]
+    if splitter == "rules":
+        drafts = split_by_rules(text, language=languages)
+    else:
+        drafts = split_dump(text, language=languages, model=model, cfg=dump_cfg)
+    kept = [d for d in drafts if count_words(d.text) >= min_words]
+    return kept, (languages[0] if languages else None)
+
+
+def _from_text(job: Job, text: str, cfg: ExtractConfig) -> list[Article]:
+    drafts, language = dump_drafts(
+        text, min_words=cfg.min_article_words, splitter=cfg.dump_splitter
+    )
+    return [_article(job, i, d, detect_language(d.text) or language) for i, d in enumerate(drafts)]
 
 
 def fix_text(text: str) -> str:
