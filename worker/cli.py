@@ -278,7 +278,9 @@ def consume(
     store.ensure_group(name, group)
     seen = 0
     while count == 0 or seen < count:
-        entries = store.read_group(name, group, consumer, count=10, block_ms=block_ms)
+        # never read more than will be handed over: a read entry is this consumer's to ack
+        batch = 10 if count == 0 else min(10, count - seen)
+        entries = store.read_group(name, group, consumer, count=batch, block_ms=block_ms)
         if not entries and count:
             break
         for entry_id, article_json in entries:

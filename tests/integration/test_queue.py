@@ -25,10 +25,14 @@ def uid(name: str) -> str:
 
 
 def cli(settings, *args: str) -> subprocess.CompletedProcess[str]:
+    return cli_env(settings, {}, *args)
+
+
+def cli_env(settings, extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "worker.cli_main", *args],
         cwd=ROOT,
-        env=settings_env(settings),
+        env={**settings_env(settings), **extra},
         capture_output=True,
         text=True,
         timeout=120,
@@ -220,6 +224,24 @@ def test_consume_reads_as_a_group_and_acks(settings, store, producer):
     assert len(lines) == total
     assert job.job_id in {a["job_id"] for a in lines}
     assert store.client.xpending(settings.output_stream, group)["pending"] == 0
+
+
+def test_consume_count_hands_over_and_acks_exactly_that_many(settings, store):
+    """`consume --count 3` on 8 waiting articles: 3 printed and acked, 5 left for the group."""
+    stream = f"{settings.output_stream}:{uid('count')}"
+    for n in range(8):
+        store.client.xadd(stream, {"article": json.dumps({"article_id": f"a{n}"})})
+    group = uid("group")
+    env = {"COPYDESK_OUTPUT_STREAM": stream}
+    got = cli_env(settings, env, "consume", "--group", group, "--count", "3", "--block-ms", "200")
+    assert got.returncode == 0, got.stderr
+    lines = [json.loads(line) for line in got.stdout.splitlines() if line.startswith("{")]
+    assert [a["article_id"] for a in lines] == ["a0", "a1", "a2"]
+    assert store.client.xpending(stream, group)["pending"] == 0
+    rest = cli_env(settings, env, "consume", "--group", group, "--count", "5", "--block-ms", "200")
+    assert [json.loads(x)["article_id"] for x in rest.stdout.splitlines() if x.startswith("{")] == [
+        f"a{n}" for n in range(3, 8)
+    ]
 
 
 def test_worker_logs_are_json_events_without_article_text(settings, store, producer, worker_log):
