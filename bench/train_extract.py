@@ -21,7 +21,16 @@ from typing import Any
 
 import pycrfsuite
 
-from bench.dumpdata import SOURCES, Labelled, Page, cropped, labelled_dump, load_all, sha256
+from bench.dumpdata import (
+    SOURCES,
+    Labelled,
+    Page,
+    cropped,
+    labelled_dump,
+    load_all,
+    sha256,
+    wire_dumps,
+)
 from worker.stages.dump_lines import WORDS_FILE, DumpConfig
 from worker.stages.dump_model import (
     MODEL_FILE,
@@ -45,6 +54,8 @@ PARAMS: dict[str, Any] = {
 }
 START_PARAMS: dict[str, Any] = {"c1": 0.0, "c2": 1.0, "max_iterations": 200}
 INNER_FOLDS = 3
+WIRE_FILE = "entities/train.jsonl"  # CoNLL-2003 train: Reuters stories made into wire dumps
+WIRE_DUMPS = 300
 
 
 def _fit_lines(dumps: list[Labelled], path: Path) -> None:
@@ -152,8 +163,20 @@ def fold_of(pages: list[Page], folds: int, seed: int) -> dict[str, int]:
 class Corpus:
     """Every labelled training dump, made once: each page alone and two-page dumps."""
 
-    def __init__(self, pages: list[Page], cfg: DumpConfig, seed: int, pairs: int = 2) -> None:
-        """Label every page, and `pairs` two-page dumps per page (partner from another site)."""
+    def __init__(
+        self,
+        pages: list[Page],
+        cfg: DumpConfig,
+        seed: int,
+        *,
+        wire: list[Labelled] | None = None,
+        pairs: int = 2,
+    ) -> None:
+        """Label every page, and `pairs` two-page dumps per page (partner from another site).
+
+        `wire`: dumps of wire stories back to back, in every training set (never scored).
+        """
+        self.wire = wire or []
         rng = random.Random(seed)  # noqa: S311 (reproducible training dumps)
         self.pages = pages
         self.singles = {
@@ -174,8 +197,9 @@ class Corpus:
                 self.pairs.append((p.id, q.id, dump))
 
     def of(self, ok: set[str]) -> list[Labelled]:
-        """The dumps made only of the pages with these ids."""
-        return [self.singles[i] for i in ok] + [d for a, b, d in self.pairs if a in ok and b in ok]
+        """The dumps made only of the pages with these ids, and the wire dumps."""
+        pairs = [d for a, b, d in self.pairs if a in ok and b in ok]
+        return [self.singles[i] for i in ok] + pairs + self.wire
 
 
 def _fit(dumps: list[Labelled]) -> DumpModel:
@@ -261,9 +285,12 @@ def main() -> None:
     cfg = DumpConfig()
     started = time.perf_counter()
     pages, multi = load_all(extraction)
-    corpus = Corpus(pages, cfg, SEED)
+    wire_file = shared / "eval" / WIRE_FILE
+    wire = wire_dumps(wire_file, count=WIRE_DUMPS, seed=SEED, cfg=cfg)
+    corpus = Corpus(pages, cfg, SEED, wire=wire)
     print(
-        f"labelled {len(corpus.singles)} pages and {len(corpus.pairs)} two-page dumps "
+        f"labelled {len(corpus.singles)} pages, {len(corpus.pairs)} two-page dumps and "
+        f"{len(wire)} wire dumps "
         f"in {time.perf_counter() - started:.0f}s",
         flush=True,
     )
@@ -300,9 +327,13 @@ def main() -> None:
         "config": asdict(cfg),
         "word_lists_sha256": sha256(WORDS_FILE),
         "data": {
-            name: {"file": f"eval/extraction/{file}", "sha256": sha256(extraction / file)}
-            for name, file in SOURCES.items()
+            **{
+                name: {"file": f"eval/extraction/{file}", "sha256": sha256(extraction / file)}
+                for name, file in SOURCES.items()
+            },
+            "wire": {"file": f"eval/{WIRE_FILE}", "sha256": sha256(wire_file)},
         },
+        "wire_dumps": len(wire),
         "pages": len(corpus.singles),
         "two_page_dumps": len(corpus.pairs),
         "cross_validation": results,

@@ -1,5 +1,6 @@
 """The learned dump splitter (`COPYDESK_DUMP_SPLITTER=model`) on invented pages."""
 
+from tests.unit.test_seed import TITLES
 from tests.unit.test_textdump import GERMAN, HARBOUR, NAV, RAIL, dump
 from worker.stages.textdump import split_dump
 
@@ -33,3 +34,12 @@ def test_a_german_article_is_found_with_german_stopwords():
     page = dump(["Startseite", "Politik", "Wirtschaft"], GERMAN, ["Teilen", "Drucken"])
     (article,) = split_dump(page, language="de")
     assert article.paragraphs == GERMAN
+
+
+def test_the_seed_gives_its_two_articles_with_titles_and_datelines(seed_text):
+    """Two wire stories back to back: two articles, the repeat of the second removed."""
+    first, second = split_dump(seed_text, language="en")
+    assert [first.title, second.title] == TITLES
+    assert [first.dateline, second.dateline] == ["BRUSSELS", "KAMPALA"]
+    assert "Kampala" not in first.text
+    assert second.text.count("President Yoweri Museveni, 81, looked set") == 1
