@@ -18,7 +18,7 @@ import hashlib
 import json
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -42,7 +42,6 @@ class Page:
     group: str
     text: str
     expected: list[str]  # one body per article
-    sources: list[str] = field(default_factory=list)  # page ids of a multi record
 
 
 def read_jsonl(path: Path) -> list[dict[str, object]]:
@@ -88,7 +87,6 @@ def load_source(extraction: Path, source: str) -> tuple[list[Page], list[Page]]:
             group=by_id[str(r["source_ids"][0])].group,  # type: ignore[index]
             text=str(r["text_blob"]),
             expected=[str(x) for x in r["expected_articles"]],  # type: ignore[attr-defined]
-            sources=[str(i) for i in r["source_ids"]],  # type: ignore[attr-defined]
         )
         for r in records
         if "expected_articles" in r

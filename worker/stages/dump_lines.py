@@ -227,7 +227,7 @@ def read_lines(dump: str, *, stops: frozenset[str], cfg: DumpConfig) -> list[Lin
     return out
 
 
-def _bucket(value: float, edges: tuple[float, ...]) -> int:
+def bucket(value: float, edges: tuple[float, ...]) -> int:
     """The index of the first edge above `value` (len(edges) when none is)."""
     return bisect.bisect_right(edges, value)
 
@@ -291,8 +291,9 @@ def _shape(line: Line, lexical_words: int) -> dict[str, float]:
 _CONTEXT_KEYS = ("w", "sent", "prose", "repeat", "stop", "headshape", "end=", "chrome_words")
 
 
-def _content(line: Line, stops: frozenset[str]) -> list[str]:
-    return [t for t in line.tokens if len(t) > 3 and t not in stops]
+def content_words(line: Line, stops: frozenset[str]) -> set[str]:
+    """A line's telling words: case-folded, longer than three letters, not stopwords."""
+    return {t for t in line.tokens if len(t) > 3 and t not in stops}
 
 
 def _topic_shift(
@@ -304,7 +305,7 @@ def _topic_shift(
 
     Computed only where prose resumes, over windows of fixed size: linear time.
     """
-    words = [set(_content(li, stops)) if li.prose else set() for li in lines]
+    words = [content_words(li, stops) if li.prose else set() for li in lines]
     out = [-1.0] * len(lines)
     for i, li in enumerate(lines):
         if not li.prose or since[i] < 2:
@@ -320,7 +321,7 @@ def _heads_below(lines: list[Line], stops: frozenset[str], cfg: DumpConfig) -> l
     """Whether each line is a headline about the text under it (most of its words are there)."""
     out = []
     for i, li in enumerate(lines):
-        words = set(_content(li, stops)) if li.headline_shaped and not li.repeat else set()
+        words = content_words(li, stops) if li.headline_shaped and not li.repeat else set()
         if len(words) < 2:
             out.append(False)
             continue

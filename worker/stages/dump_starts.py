@@ -15,7 +15,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 
-from worker.stages.dump_lines import Line
+from worker.stages.dump_lines import Line, bucket, content_words
 
 _EDGES = (0.05, 0.15, 0.25, 0.35, 0.5, 0.7, 0.9)
 _GAPS = (1, 2, 3, 5, 8, 13, 21, 41, 81)
@@ -23,14 +23,6 @@ _WORDS = (50, 100, 200, 400, 800, 1600)
 AHEAD = 30  # body lines read ahead of a candidate start
 LAG = 6  # lines just above a candidate left out of 'the article so far'
 MARK = 0.05  # a body line where the labeller gives a start at least this likely is a candidate
-
-
-def _bucket(value: float, edges: tuple[float, ...]) -> int:
-    return next((i for i, e in enumerate(edges) if value < e), len(edges))
-
-
-def _content(line: Line, stops: frozenset[str]) -> set[str]:
-    return {t for t in line.tokens if len(t) > 3 and t not in stops}
 
 
 def candidate_features(
@@ -53,31 +45,31 @@ def candidate_features(
     names: set[str] = set()
     ahead_size = 0
     for j in ahead_lines:
-        ahead |= _content(lines[j], stops)
+        ahead |= content_words(lines[j], stops)
         names |= lines[j].names
         ahead_size += lines[j].words
     shared = len(ahead & article_words) / len(ahead) if ahead else 0.0
     named = len(names & article_names) / len(names) if names else -1.0
     f: dict[str, float] = {
         "bias": 1.0,
-        f"gap{_bucket(len(gap), _GAPS)}": 1.0,
+        f"gap{bucket(len(gap), _GAPS)}": 1.0,
         "loggap": math.log1p(len(gap)) / 4,
-        f"shared{_bucket(shared, _EDGES)}": 1.0,
+        f"shared{bucket(shared, _EDGES)}": 1.0,
         "sharedv": shared,
-        f"sofar{_bucket(article_size, _WORDS)}": 1.0,
-        f"shared{_bucket(shared, _EDGES)}|sofar{_bucket(article_size, _WORDS)}": 1.0,
-        f"ahead{_bucket(ahead_size, _WORDS)}": 1.0,
+        f"sofar{bucket(article_size, _WORDS)}": 1.0,
+        f"shared{bucket(shared, _EDGES)}|sofar{bucket(article_size, _WORDS)}": 1.0,
+        f"ahead{bucket(ahead_size, _WORDS)}": 1.0,
         f"pos{min(9, 10 * i // max(1, len(lines)))}": 1.0,
-        f"pstart{_bucket(p_start, _EDGES)}": 1.0,
+        f"pstart{bucket(p_start, _EDGES)}": 1.0,
         "pstartv": p_start,
     }
     if named >= 0:
-        f[f"named{_bucket(named, _EDGES)}"] = 1.0
+        f[f"named{bucket(named, _EDGES)}"] = 1.0
         f["namedv"] = named
     else:
         f["no_names"] = 1.0
     if len(gap) > 0:
-        f[f"gaprep{_bucket(sum(lines[j].repeat for j in gap) / len(gap), _EDGES)}"] = 1.0
+        f[f"gaprep{bucket(sum(lines[j].repeat for j in gap) / len(gap), _EDGES)}"] = 1.0
         if any("heads" in feats[j] for j in gap):
             f["gapheads"] = 1.0
         if any("chrome_words" in feats[j] or "copyright" in feats[j] for j in gap):
@@ -124,7 +116,7 @@ def decode(
         # taken for body, must not make the story look like the article above it
         while pending and pending[0] < i - LAG:
             j = pending.popleft()
-            words |= _content(lines[j], stops)
+            words |= content_words(lines[j], stops)
             names |= lines[j].names
         if articles and resumes:
             f = candidate_features(

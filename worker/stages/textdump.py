@@ -24,6 +24,7 @@ from worker.stages.dedup import normalise_text, shingles
 from worker.stages.dump_lines import (
     DumpConfig,
     Line,
+    content_words,
     count_words,
     features,
     normalise_line,
@@ -79,7 +80,7 @@ def _telling_words(line: Line, stops: frozenset[str]) -> set[str]:
     Its content words and, in a sentence-case headline, its capitalised words after the first
     (names, even where a stoplist lists them: 'Berlin' in German).
     """
-    words = {t for t in line.tokens if len(t) > 3 and t not in stops}
+    words = content_words(line, stops)
     tokens = _WORD.findall(line.text)
     return words | {t.casefold() for t in tokens[1:] if len(t) > 3 and t[:1].isupper()}
 
