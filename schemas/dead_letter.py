@@ -17,7 +17,9 @@ class DeadLetter(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     job_id: str | None = Field(description="None when the envelope was too broken to carry one.")
-    stage: str = Field(description="intake, extract, dedup, tag, classify or publish.")
+    stage: str = Field(
+        description="intake, submit, reconcile, extract, dedup, tag, classify or publish."
+    )
     reason: str = Field(description="A stable code: invalid_envelope, empty_content, too_large...")
     error_type: str
     message: str = Field(description="What went wrong and what to do about it.")

@@ -20,20 +20,32 @@ MODELS: dict[str, type[BaseModel]] = {
     "batch": Batch,
 }
 SCHEMA_DIR = Path(__file__).parent / "json"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+ID_BASE = "urn:copydesk:schema"
 
 
-def render(model: type[BaseModel]) -> str:
-    """The JSON Schema of `model` as stable, pretty JSON text."""
-    return json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n"
+def schema_id(name: str) -> str:
+    """The stable `$id` of a message's schema: a URN, so no host has to serve it."""
+    return f"{ID_BASE}:{name}"
+
+
+def document(name: str) -> dict[str, object]:
+    """The JSON Schema of message `name`, declaring its dialect (2020-12) and its `$id`."""
+    return {"$schema": DIALECT, "$id": schema_id(name), **MODELS[name].model_json_schema()}
+
+
+def render(name: str) -> str:
+    """The JSON Schema of message `name` as stable, pretty JSON text."""
+    return json.dumps(document(name), indent=2, sort_keys=True) + "\n"
 
 
 def export(directory: Path = SCHEMA_DIR) -> list[Path]:
     """Write one `<name>.schema.json` per message into `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, model in MODELS.items():
+    for name in MODELS:
         path = directory / f"{name}.schema.json"
-        path.write_text(render(model), encoding="utf-8")
+        path.write_text(render(name), encoding="utf-8")
         written.append(path)
     return written
 

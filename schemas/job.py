@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 SCHEMA_VERSION = 1
+MAX_JOB_ID = 200
+JOB_ID_RULE = f"1 to {MAX_JOB_ID} characters, none of them white space"
 
 
 class ContentType(StrEnum):
@@ -16,6 +20,44 @@ class ContentType(StrEnum):
 
     HTML = "text/html"
     TEXT = "text/plain"
+
+
+# Every media type accepted on the wire, and the kind it is read as. Parameters (`; charset=`)
+# and letter case are accepted too: the worker keeps the part before `;`, lowercased.
+MEDIA_TYPES: dict[str, ContentType] = {
+    "text/html": ContentType.HTML,
+    "application/xhtml+xml": ContentType.HTML,
+    "text/plain": ContentType.TEXT,
+}
+
+
+def _any_case(text: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in text)
+
+
+def content_type_pattern() -> str:
+    """The JSON Schema pattern of `content_type`: exactly what `worker.decode` accepts."""
+    types = "|".join(_any_case(t) for t in MEDIA_TYPES)
+    return rf"^\s*(?:{types})\s*(?:;.*)?$"
+
+
+def base_media_type(value: str) -> str:
+    """The media type without parameters, lowercased: `Text/HTML; charset=x` -> `text/html`."""
+    return value.split(";", maxsplit=1)[0].strip().lower()
+
+
+WireContentType = Annotated[
+    ContentType,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": content_type_pattern(),
+            "default": ContentType.HTML.value,
+            "description": "text/html, application/xhtml+xml or text/plain, any letter case, "
+            "with optional parameters such as '; charset=utf-8'.",
+        }
+    ),
+]
 
 
 class ContentEncoding(StrEnum):
@@ -61,12 +103,13 @@ class Job(BaseModel):
         min_length=1,
         max_length=200,
         pattern=r"^\S+$",
-        description="Given by the producer, or generated. Resubmitting the same id is idempotent.",
+        description=f"Given by the producer ({JOB_ID_RULE}), or generated. Resubmitting the "
+        "same id is idempotent.",
     )
     url: str | None = Field(default=None, max_length=8192)
     content: str = Field(description="The page: text, or base64 when content_encoding is base64.")
     content_encoding: ContentEncoding = ContentEncoding.TEXT
-    content_type: ContentType = ContentType.HTML
+    content_type: WireContentType = ContentType.HTML
     source: str | None = Field(default=None, max_length=200, description="Which crawler sent it.")
     submitted_at: datetime = Field(default_factory=utcnow)
     options: JobOptions = Field(default_factory=JobOptions)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from schemas.dead_letter import DeadLetter
-from schemas.job import ContentEncoding, ContentType, Job, JobOptions
+from schemas.job import MAX_JOB_ID, ContentEncoding, ContentType, Job, JobOptions
 from worker.app import create_app
 from worker.chain import build_chain
 from worker.decode import parse_envelope
@@ -47,7 +47,10 @@ def _preview(raw: str | bytes | dict[str, Any]) -> dict[str, Any] | str:
 
 
 def _claimed_job_id(raw: str | bytes | dict[str, Any]) -> str | None:
-    """The job id an invalid envelope names, if it names one, for its dead letter."""
+    """The job id an invalid envelope names, if it names one, for its dead letter and log.
+
+    Cut to the longest valid id (an invalid one may be any size): the envelope keeps it whole.
+    """
     data: Any = raw
     if not isinstance(raw, dict):
         try:
@@ -55,7 +58,7 @@ def _claimed_job_id(raw: str | bytes | dict[str, Any]) -> str | None:
         except (ValueError, UnicodeDecodeError):
             return None
     job_id = data.get("job_id") if isinstance(data, dict) else None
-    return job_id if isinstance(job_id, str) else None
+    return job_id[:MAX_JOB_ID] if isinstance(job_id, str) else None
 
 
 class Producer:
