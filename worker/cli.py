@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -12,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import kombu.exceptions
+import redis
 import typer
 from rich.console import Console
 from rich.progress import track
@@ -22,7 +25,7 @@ from worker.client import Producer, Submitted, envelope_lines, job_from_bytes
 from worker.embedded import redis_for, resolve_settings
 from worker.logging import configure_logging
 from worker.settings import Settings, get_settings
-from worker.store import Store, client_for
+from worker.store import Store, client_for, preflight, redact
 
 app = typer.Typer(help="copydesk: clean articles from crawled pages.", no_args_is_help=True)
 dead_app = typer.Typer(help="The dead-letter stream.", no_args_is_help=True)
@@ -46,7 +49,39 @@ def _connected() -> Settings:
             "(it runs an embedded server that other commands find).[/red]"
         )
         raise typer.Exit(2)
+    preflight(settings.require_redis_url())
+    if settings.broker() != settings.require_redis_url() and settings.broker().startswith("redis"):
+        preflight(settings.broker())
     return settings
+
+
+# What a server that is absent, refuses us or speaks another protocol raises, from redis-py,
+# kombu (the broker) and the TLS layer. Each becomes one line on stderr and exit status 2.
+_UNREACHABLE: tuple[type[BaseException], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.NoPermissionError,
+    kombu.exceptions.OperationalError,
+    ssl.SSLError,
+)
+
+
+def connection_failure(exc: BaseException, url: str | None) -> str:
+    """One line naming the server (password hidden) and the first line of the error."""
+    where = redact(url) if url else "the embedded server"
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    verb = "refused a command" if isinstance(exc, redis.exceptions.NoPermissionError) else "failed"
+    return f"copydesk: Redis at {where} {verb}: {reason}"
+
+
+def main() -> None:
+    """The installed `copydesk` script: the CLI, with connection failures as one clear line."""
+    try:
+        app()
+    except _UNREACHABLE as exc:
+        url = get_settings().redis_url
+        print(connection_failure(exc, url.get_secret_value() if url else None), file=sys.stderr)
+        sys.exit(2)
 
 
 def _store(settings: Settings) -> Store:
@@ -134,7 +169,8 @@ def worker(
     With COPYDESK_INTAKE_IN_WORKER=true an intake consumer runs beside it, as its own process.
     """
     with redis_for(get_settings()) as settings:
-        err.print(f"Redis at {settings.require_redis_url().split('@')[-1]}")  # no password
+        preflight(settings.require_redis_url())
+        err.print(f"Redis at {redact(settings.require_redis_url())}")
         from worker.app import create_app  # noqa: PLC0415
 
         intake_proc = (

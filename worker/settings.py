@@ -6,7 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -158,6 +158,20 @@ class Settings(BaseSettings):
     log_format: LogFormat = Field(
         default=LogFormat.AUTO, description="json, console, or auto (console on a terminal)."
     )
+
+    @field_validator("redis_url", "broker_url", mode="before")
+    @classmethod
+    def _tls_spelling(cls, value: object) -> object:
+        """Accept Celery's spelling `ssl_cert_reqs=CERT_REQUIRED` as well as redis-py's `required`.
+
+        The same for `optional` and `none`: both spellings mean the same thing.
+        """
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(raw, str) and "ssl_cert_reqs=CERT_" in raw:
+            for name in ("REQUIRED", "OPTIONAL", "NONE"):
+                raw = raw.replace(f"ssl_cert_reqs=CERT_{name}", f"ssl_cert_reqs={name.lower()}")
+            return raw
+        return value
 
     @model_validator(mode="after")
     def _bands_divide_perms(self) -> Settings:

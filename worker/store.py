@@ -8,9 +8,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
-from redis.backoff import ExponentialWithJitterBackoff
+from redis.backoff import ExponentialWithJitterBackoff, NoBackoff
 from redis.retry import Retry
 
 from schemas.article import Article
@@ -117,6 +118,30 @@ COUNTS_TTL_S = 2 * 3600
 
 
 @lru_cache(maxsize=8)
+def redact(url: str) -> str:
+    """The URL with its password replaced by `***`, safe to print and log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def preflight(url: str, timeout_s: float = 5.0) -> None:
+    """Connect and PING once, without retries: fail at once, with redis-py's error.
+
+    A wrong password, a missing server or a TLS mismatch then fails before any work starts,
+    not after the reconnect backoff.
+    """
+    client = redis.Redis.from_url(
+        url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s, retry=Retry(NoBackoff(), 0)
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
 def client_for(url: str) -> redis.Redis:
     """One client (with its pool) per URL per process; redis-py resets pools after fork.
 
