@@ -449,14 +449,25 @@ def dead_replay(
 
 @app.command()
 def demo(timeout_s: Annotated[float, typer.Option()] = 120.0) -> None:
-    """Start a worker (and an embedded Valkey), submit the demo pages, print their articles."""
+    """Start a worker (and an embedded Valkey), submit the demo pages, print their articles.
+
+    Only the articles reach the terminal: the worker's log and this command's own go to a
+    file named on standard error.
+    """
+    import tempfile  # noqa: PLC0415
+
     from worker.app import worker_command  # noqa: PLC0415
     from worker.demo import DEMO_JOBS  # noqa: PLC0415
 
-    with redis_for(get_settings()) as settings:
+    log_path = Path(tempfile.mkdtemp(prefix="copydesk-demo-")) / "worker.log"
+    err.print(f"logs (worker and demo): {log_path}")
+    with redis_for(get_settings()) as settings, log_path.open("a", encoding="utf-8") as log:
+        configure_logging(settings, stream=log)
         proc = subprocess.Popen(  # noqa: S603 - our own worker, by module path
-            worker_command(settings.queue, concurrency=1, loglevel="WARNING"),
+            worker_command(settings.queue, concurrency=1),
             env={**os.environ, "COPYDESK_REDIS_URL": settings.require_redis_url()},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             producer = Producer(settings)

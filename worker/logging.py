@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 from celery.signals import setup_logging, task_postrun, task_prerun
@@ -20,10 +20,13 @@ SHARED_PROCESSORS: list[structlog.types.Processor] = [
 ]
 
 
-def configure_logging(settings: Settings) -> None:
-    """Route structlog and the standard library (Celery included) through one formatter."""
+def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
+    """Route structlog and the standard library (Celery included) through one formatter.
+
+    Log lines go to `stream` (standard error when None).
+    """
     as_json = settings.log_format is LogFormat.JSON or (
-        settings.log_format is LogFormat.AUTO and not sys.stderr.isatty()
+        settings.log_format is LogFormat.AUTO and not (stream or sys.stderr).isatty()
     )
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
@@ -42,7 +45,7 @@ def configure_logging(settings: Settings) -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

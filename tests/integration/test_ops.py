@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
 import urllib.request
 import uuid
 from collections import Counter
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -158,3 +160,25 @@ def test_health_fails_when_no_worker_answers(redis_url):
     assert got.returncode == 1
     assert "ok redis" in got.stdout
     assert "no worker answered" in got.stdout
+
+
+def test_demo_prints_the_articles_alone():
+    """`copydesk demo` (embedded Valkey): articles on stdout, no log line; logs in a named file."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPYDESK_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "worker.cli_main", "demo"],
+        cwd=ROOT,
+        env={**env, "COPYDESK_LOG_FORMAT": "json"},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "dateline=LISBON" in result.stdout
+    assert "dateline=ACCRA" in result.stdout
+    assert '"event"' not in result.stdout + result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    log = Path(line.split(": ", 1)[1])
+    assert '"event": "job_submitted"' in log.read_text(encoding="utf-8")
+    assert '"event": "stage_done"' in log.read_text(encoding="utf-8")
