@@ -6,7 +6,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 SHARED ?= ../shared
 
-.PHONY: demo test test-unit test-integration eval bench chaos audit lint schemas bootstrap clean train-extract
+.PHONY: demo test test-unit test-integration eval bench chaos audit lint schemas bootstrap clean train-extract train-ner ner-rules-cv adversarial
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
@@ -33,9 +33,18 @@ eval: $(STAMP)  ## quality figures on ../shared/eval, compared with pinned floor
 train-extract: $(STAMP)  ## train the dump model on ../shared/eval/extraction (fixed seed), CV figures in its record
 	$(VENV)/bin/python -m bench.train_extract --shared $(SHARED) --cv
 
+train-ner: $(STAMP)  ## train the NER pipelines (en on CoNLL-2003, es/nl on CoNLL-2002; fixed seed) into worker/models
+	$(VENV)/bin/python -m bench.train_ner --shared $(SHARED)
+
+ner-rules-cv: $(STAMP)  ## which tag-stage rules help on top of the trained English tagger (2-fold CV over CoNLL train)
+	$(VENV)/bin/python -m bench.ner_rules_cv --shared $(SHARED)
+
 bench: $(STAMP)  ## throughput per stage in-process, then end to end through Redis and Celery
 	$(VENV)/bin/python -m bench.stages --shared $(SHARED)
 	$(VENV)/bin/python -m bench.e2e --shared $(SHARED)
+
+adversarial: $(STAMP)  ## hostile input shapes at N..8N through every stage: time vs real text, growth exponent
+	$(VENV)/bin/python -m bench.adversarial
 
 chaos: $(STAMP)  ## 2,000 jobs, two workers, random SIGKILLs and a Redis restart; counts the loss
 	COPYDESK_SHARED=$(SHARED) $(VENV)/bin/python -m bench.chaos --jobs 2000 --kills 6

@@ -87,6 +87,47 @@ def extraction(ev: Path, py: str) -> dict[str, float]:
     return figures
 
 
+LANGUAGE_FLOORS_FROM = 10  # per-language region figures are printed for languages with this many
+
+
+def by_language(path: Path, *, least: int = 1) -> dict[str, Path]:
+    """The records of a JSONL file split by `language`, one file per language in out/."""
+    groups: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            groups.setdefault(json.loads(line).get("language", "en"), []).append(line)
+    out = ROOT / "out" / "by_language"
+    out.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for language, lines in sorted(groups.items()):
+        if len(lines) >= least:
+            files[language] = out / f"{path.parent.name}_{path.stem}_{language}.jsonl"
+            files[language].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return files
+
+
+def multilingual(ev: Path, py: str, only: set[str]) -> dict[str, float]:
+    """Entities per language (es, nl, fr) and regions on the non-English articles."""
+    figures: dict[str, float] = {}
+    if "entities" in only:
+        for language, file in by_language(ev / "entities" / "multilingual_dev.jsonl").items():
+            scorer = [py, str(ev / "score_entities.py"), "--data", str(file)]
+            print(f"== entities, {language} (multilingual_dev): copydesk")
+            got = run([*scorer, "--python", "bench.adapters:entities"], f"entities {language}")
+            figures[f"entities.{language}.f1"] = got["f1"]
+    if "region" in only:
+        data = ev / "region" / "multilingual_dev.jsonl"
+        scorer = [py, str(ev / "score_region.py"), "--python", "bench.adapters:regions"]
+        print("== region, multilingual_dev (110 articles not in English): copydesk")
+        got = run([*scorer, "--data", str(data)], "region multilingual")
+        figures.update({f"region.multilingual.{k}": v for k, v in got.items()})
+        for language, file in by_language(data, least=LANGUAGE_FLOORS_FROM).items():
+            print(f"== region, multilingual_dev, {language}")
+            got = run([*scorer, "--data", str(file)], f"region {language}")
+            figures.update({f"region.multilingual.{language}.{k}": v for k, v in got.items()})
+    return figures
+
+
 def main() -> None:
     """Run every evaluation, print figures and baselines, fail below a floor."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -148,6 +189,7 @@ def main() -> None:
             print(f"== {task} baseline: {baseline}")
             run([*scorer, "--python", baseline], f"{task} baseline")
         print(f"  published baseline: {BASELINES[task]}")
+    figures.update(multilingual(ev, py, only))
     failed = [
         f"{k}={figures[k]:.3f} < floor {v}"
         for k, v in FLOORS.items()
@@ -172,6 +214,7 @@ def main() -> None:
             "africa_f1",
             "macro_f1",
             "primary_acc",
+            "micro_f1",
         }
     )
     print(f"eval {summary}")

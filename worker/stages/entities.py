@@ -1,21 +1,24 @@
 """The tag stage: people, organisations and places with offsets, names resolved, places placed.
 
-spaCy's NER is the base. On top of it: the dateline's place (all capitals, which the model
-misses), possessives trimmed, and short names resolved to the fullest name of the same entity
-in the article ('Hegseth' -> 'Pete Hegseth').
+Each language's spaCy NER pipeline is the base (English: our own, trained on CoNLL-2003 news
+by `make train-ner`); its CoNLL labels are published as OntoNotes ones (`published_label`). On
+top of it, each rule kept because it helps on documents the tagger never saw: the dateline's
+place with its country, possessives trimmed, and people's surnames (a later bare surname of a
+person named in full is that person, and short names resolve to the fullest name in the
+article: 'Hegseth' -> 'Pete Hegseth').
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-import pycountry
-
 from schemas.article import Article, EntitySummary, Mention
-from worker.gazetteer import STATE_ABBREVIATIONS, Gazetteer
+from worker.gazetteer import MAX_NAME_WORDS, STATE_ABBREVIATIONS, Gazetteer, candidate_names
+from worker.stages.dump_lines import stoplist
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
 
 LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
+GAZETTEER = "gazetteer"
 _POSSESSIVE = ("'s", "’s", "'", "’")
 _ARTICLES = ("the ", "The ")
 # Long texts go to the model in pieces of about this many characters, cut at line breaks, a
@@ -49,21 +53,18 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _canonical_people(mentions: list[Mention]) -> dict[str, str]:
-    """Each person's name to the longest name in the article that ends with it."""
+    """Each person's name to the longest name in the article that ends with it.
+
+    Every token suffix of every name is indexed once (longest name first), so the cost is the
+    number of name tokens, not the square of the number of names.
+    """
     names = sorted({m.text for m in mentions if m.label == "PERSON"}, key=len, reverse=True)
-    canon: dict[str, str] = {}
+    longest: dict[tuple[str, ...], str] = {}
     for name in names:
-        tokens = name.split()
-        full = next(
-            (
-                n
-                for n in names
-                if len(n.split()) > len(tokens) and n.split()[-len(tokens) :] == tokens
-            ),
-            None,
-        )
-        canon[name] = canon.get(full, full) if full else name
-    return canon
+        tokens = tuple(name.split())
+        for k in range(1, len(tokens)):
+            longest.setdefault(tokens[-k:], name)
+    return {name: longest.get(tuple(name.split()), name) for name in names}
 
 
 DATELINE_REACH = 400
@@ -138,9 +139,22 @@ def pieces(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
     return out
 
 
+# spaCy's tokenizer splits prefixes and suffixes off a token one at a time, rescanning the rest:
+# a token of 4,000 '"' or '★' takes seconds, 16,000 '★' 24 s. No name is that long: a token of
+# `LONG_TOKEN` characters or more is blanked before the model reads the text (spaces of the
+# same length, so every offset still indexes the original text).
+LONG_TOKEN = 100
+_LONG_TOKEN = re.compile(rf"\S{{{LONG_TOKEN},}}")
+
+
+def defused(text: str) -> str:
+    """The text with every token of `LONG_TOKEN` characters or more blanked, offsets unchanged."""
+    return _LONG_TOKEN.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def ner_spans(nlp: Language, texts: Sequence[str]) -> list[list[Span]]:
     """(start, end, label) of the model's entities in each text, offsets into that text."""
-    parts = [(i, off, piece) for i, t in enumerate(texts) for off, piece in pieces(t)]
+    parts = [(i, off, piece) for i, t in enumerate(texts) for off, piece in pieces(defused(t))]
     out: list[list[Span]] = [[] for _ in texts]
     docs = nlp.pipe((p for _, _, p in parts), batch_size=BATCH_SIZE)
     for (i, off, _), doc in zip(parts, docs, strict=True):
@@ -148,8 +162,43 @@ def ner_spans(nlp: Language, texts: Sequence[str]) -> list[list[Span]]:
     return out
 
 
-def mentions_of(article: Article, ents: Sequence[Span], gazetteer: Gazetteer) -> list[Mention]:
-    """The article's mentions from the model's entity spans, plus its dateline's place."""
+CONLL_LABELS = frozenset({"PER", "ORG", "LOC", "MISC"})
+
+
+def uses_conll_labels(nlp: Language) -> bool:
+    """Whether a pipeline tags with CoNLL/WikiNER labels (PER, ORG, LOC, MISC)."""
+    return "PER" in getattr(nlp.get_pipe("ner"), "labels", ())
+
+
+def published_label(label: str, surface: str, gazetteer: Gazetteer, *, conll: bool) -> str | None:
+    """The label copydesk publishes for a tagger's label, or None to drop the span.
+
+    OntoNotes labels (`conll` False) pass as they are. CoNLL/WikiNER labels (our trained
+    pipelines, spaCy's French one): PER is a PERSON, ORG an ORG; LOC a GPE when the gazetteer
+    places it in a country (a state, a city), else a LOC (a river, a region); MISC a NORP when
+    it is a demonym the gazetteer knows ('German', 'Ugandan'), which regions use; other MISC
+    (events, works) is dropped.
+    """
+    if not conll:
+        return label if label in LABELS else None
+    if label == "PER":
+        return "PERSON"
+    if label == "ORG":
+        return "ORG"
+    if label == "LOC":
+        return "GPE" if gazetteer.country(surface) else "LOC"
+    if label == "MISC" and gazetteer.demonym(surface):
+        return "NORP"
+    return None
+
+
+def mentions_of(
+    article: Article, ents: Sequence[Span], gazetteer: Gazetteer, *, conll: bool = True
+) -> list[Mention]:
+    """The article's mentions from the model's entity spans, plus its dateline's place.
+
+    `conll`: the spans carry CoNLL labels (else OntoNotes ones).
+    """
     text = article.text
     out: list[Mention] = []
     span = dateline_span(article)
@@ -169,14 +218,16 @@ def mentions_of(article: Article, ents: Sequence[Span], gazetteer: Gazetteer) ->
             )
     for ent_start, ent_end, ent_label in ents:
         overlaps = span is not None and ent_start < span[1] and span[0] < ent_end
-        if ent_label not in LABELS or overlaps:
-            continue
         start, end = _trim(text, ent_start, ent_end)
         surface = text[start:end]
-        label = ent_label
+        label = published_label(ent_label, surface, gazetteer, conll=conll)
+        if label is None or overlaps:
+            continue
         if label in ("PERSON", "ORG") and surface in gazetteer.countries_by_name:
             label = "GPE"  # 'Kyiv's backers', 'Kampala said': a capital standing for its state
-        country = gazetteer.country(surface) if label in PLACE_LABELS else None
+        country = (
+            _place_country(surface, article.language, gazetteer) if label in PLACE_LABELS else None
+        )
         out.append(
             Mention(
                 text=surface,
@@ -187,53 +238,12 @@ def mentions_of(article: Article, ents: Sequence[Span], gazetteer: Gazetteer) ->
                 country=country,
             )
         )
-    out = _teams(text, _surnames(text, out), gazetteer)
+    out = _surnames(text, out)
     canon = _canonical_people(out)
     return [
         m.model_copy(update={"normalized": canon[m.text]}) if m.label == "PERSON" else m
         for m in out
     ]
-
-
-# A place named as a side in a result is a team: 'Essex beat Kent', 'Leicestershire v Somerset',
-# 'Surrey 320 for 5'. National sides keep their country's label (a country stands for its team
-# as for its government), so only places that are not countries become organisations.
-_VERSUS_BEFORE = re.compile(
-    r"\b(?:v|vs|beat|beats|defeated|thrashed|edged|drew with|lost to)\.?\s+$"
-)
-_RESULT_AFTER = re.compile(
-    r"^(?:\s+(?:v|vs)\.?\s|\s+\d{1,3}(?:-\d{1,3})?(?:\s|[,;.)]|$)|"
-    r"\s+(?:beat|beats|defeated|drew|lost|won|thrashed|edged)\b)"
-)
-HOME_NATIONS = frozenset({"England", "Scotland", "Wales", "Northern Ireland"})
-
-
-def _is_country(name: str) -> bool:
-    if name in HOME_NATIONS:
-        return True
-    try:
-        pycountry.countries.lookup(name)
-    except LookupError:
-        return False
-    return True
-
-
-def _teams(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
-    """Places that are sides in a sports result, relabelled as organisations."""
-    out = []
-    for m in mentions:
-        side = _VERSUS_BEFORE.search(text, 0, m.start) or _RESULT_AFTER.match(
-            text[m.end : m.end + 40]
-        )
-        if (
-            side
-            and m.label in ("GPE", "LOC", "PERSON")
-            and gazetteer.country(m.text)
-            and not _is_country(m.text)
-        ):
-            m = m.model_copy(update={"label": "ORG", "country": None})  # noqa: PLW2901
-        out.append(m)
-    return out
 
 
 def _surnames(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -248,16 +258,23 @@ def _surnames(text: str, mentions: list[Mention]) -> list[Mention]:
         else m
         for m in mentions
     ]
-    taken = [(m.start, m.end) for m in fixed]
+    taken = sorted((m.start, m.end) for m in fixed)
+    starts = [s for s, _ in taken]
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(surnames))) + r")\b")
     fixed.extend(
         Mention(
             text=f.group(0), label="PERSON", start=f.start(), end=f.end(), normalized=f.group(0)
         )
         for f in pattern.finditer(text)
-        if not any(s < f.end() and f.start() < e for s, e in taken)
+        if not _overlaps(taken, starts, f.start(), f.end())
     )
     return sorted(fixed, key=lambda m: m.start)
+
+
+def _overlaps(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of `spans` (sorted, not overlapping each other)."""
+    i = bisect.bisect_left(starts, end)
+    return i > 0 and spans[i - 1][1] > start
 
 
 def summarise(mentions: Sequence[Mention]) -> list[EntitySummary]:
@@ -270,50 +287,89 @@ def summarise(mentions: Sequence[Mention]) -> list[EntitySummary]:
     ]
 
 
-_CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’.-]+\b")
-MIN_CAPS_SHARE = 0.6
+def _place_country(surface: str, language: str | None, gazetteer: Gazetteer) -> str | None:
+    """The country of a place the model found; past a leading article ('la France', 'die USA')."""
+    found = gazetteer.country(surface, language)
+    head, _, rest = surface.partition(" ")
+    if found is None and rest and head.islower():
+        found = gazetteer.country(rest, language)
+    return found
 
 
-def _recase(match: re.Match[str]) -> str:
-    word = match.group(0)
-    cased = word[0] + word[1:].lower()
-    return cased if len(cased) == len(word) else word
+def gazetteer_mentions(article: Article, gazetteer: Gazetteer) -> list[Mention]:
+    """Places the gazetteer knows in the article's language, for a language without a model.
 
-
-def decapitalise(text: str) -> str:
-    """Lines written in capitals (headlines, datelines) in ordinary case, offsets unchanged.
-
-    The model reads 'SOCCER - JAPAN GET LUCKY WIN' as a row of organisations; 'Soccer - Japan
-    Get Lucky Win' it reads well. Every replacement has the same length, so the spans found in
-    the copy index the original text.
+    Each run of name-like words is matched longest name first (up to four words) at each word;
+    a country or city is a GPE with its country, a continent or body ('Afrique', 'EU') a LOC.
     """
-    out = []
-    for line in text.split("\n"):
-        letters = [c for c in line if c.isalpha()]
-        caps = sum(c.isupper() for c in letters)
-        shouting = len(letters) >= 3 and caps / len(letters) >= MIN_CAPS_SHARE
-        out.append(_CAPS_WORD.sub(_recase, line) if shouting else line)
-    return "\n".join(out)
+    text, language = article.text, article.language
+    common = stoplist(language) if language else frozenset()
+    out: list[Mention] = []
+    for start, _, words in candidate_names(text):
+        i, offset = 0, start
+        while i < len(words):
+            for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
+                at = text.find(words[i], offset)
+                end = text.find(words[i + n - 1], at) + len(words[i + n - 1])
+                surface = text[at:end]
+                country = gazetteer.country(surface, language)
+                if n == 1 and not gazetteer.is_local(surface, language):
+                    if i + 1 < len(words):
+                        continue  # 'Vladimir Putin', 'David Van Goethem': part of a longer name
+                    if surface.casefold() in common and not (
+                        country and gazetteer.speaks(country, language)
+                    ):
+                        continue  # 'Ende', 'Para', 'Kuna': a common word, not a place there
+                if country or gazetteer.region_name(surface, language):
+                    label = "GPE" if country else "LOC"
+                    out.append(
+                        Mention(
+                            text=surface,
+                            label=label,
+                            start=at,
+                            end=end,
+                            normalized=surface,
+                            country=country,
+                        )
+                    )
+                    i, offset = i + n, end
+                    break
+            else:
+                offset = text.find(words[i], offset) + len(words[i])
+                i += 1
+    return out
 
 
-def tag(articles: Sequence[Article], *, nlp: Language, gazetteer: Gazetteer) -> list[Article]:
-    """Articles with their entities; articles not in English are passed through untagged."""
-    english = [a for a in articles if a.language in (None, "en")]
-    spans = dict(
-        zip(
-            (a.article_id for a in english),
-            ner_spans(nlp, [decapitalise(a.text) for a in english]),
-            strict=True,
-        )
-    )
+def tag(
+    articles: Sequence[Article],
+    *,
+    nlp_for: Callable[[str | None], Language | None],
+    gazetteer: Gazetteer,
+) -> list[Article]:
+    """Articles with their entities, each language by its own pipeline.
+
+    A language without a pipeline gets the places the gazetteer knows in that language
+    (`entities_source` says which).
+    """
+    by_language: dict[str | None, list[Article]] = {}
+    for a in articles:
+        by_language.setdefault(a.language, []).append(a)
+    spans: dict[str, tuple[list[Span], bool, str]] = {}
+    for language, group in by_language.items():
+        nlp = nlp_for(language)
+        if nlp is None:
+            continue
+        conll = uses_conll_labels(nlp)
+        source = f"model:{nlp.meta.get('copydesk_name') or nlp.meta.get('name', '')}"
+        found = ner_spans(nlp, [a.text for a in group])
+        spans.update((a.article_id, (f, conll, source)) for a, f in zip(group, found, strict=True))
     out = []
     for article in articles:
-        ents = spans.get(article.article_id)
-        if ents is None:
-            out.append(article)
-            continue
-        mentions = mentions_of(article, ents, gazetteer)
-        out.append(
-            article.model_copy(update={"entities": mentions, "entity_summary": summarise(mentions)})
-        )
+        if article.article_id in spans:
+            ents, conll, source = spans[article.article_id]
+            mentions = mentions_of(article, ents, gazetteer, conll=conll)
+        else:
+            mentions, source = gazetteer_mentions(article, gazetteer), GAZETTEER
+        update = {"entities": mentions, "entity_summary": summarise(mentions)}
+        out.append(article.model_copy(update={**update, "entities_source": source}))
     return out

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from schemas.article import Article, CountryWeight, Region, RegionScore
 from worker.gazetteer import MIDDLE_EAST, REGION_NAMES, Gazetteer, fold
-from worker.stages.entities import dateline_country, dateline_span
+from worker.stages.entities import dateline_country, dateline_span, gazetteer_mentions
 from worker.stages.textdump import DATELINE as DATELINE_START
 from worker.stages.textdump import all_caps
 
@@ -92,11 +92,20 @@ class RegionConfig:
     evidence_scale: float = 7.0  # weight at which a region's own evidence scores 1 - 1/e
     org_place: float = 0.5  # a place inside an organisation's name, times the position weight
     primary_dateline: float = 4.0  # extra weight of the dateline's region when choosing primary
+    home_language: float = 1.0  # evidence for a language's home region when no place is named
     calibration: Calibration | None = None
 
 
-def _places_in(text: str, gazetteer: Gazetteer) -> list[tuple[int, str | None, Region | None]]:
+def _places_in(
+    text: str, gazetteer: Gazetteer, language: str | None = None
+) -> list[tuple[int, str | None, Region | None]]:
     """(offset, country, region name) of gazetteer places in text, for untagged text."""
+    if language not in (None, "en"):
+        return [
+            (m.start, m.country, gazetteer.region_name(m.text, language))
+            for m in gazetteer_mentions(Article(article_id="-", job_id="-", position=0,
+                                                text=text, language=language), gazetteer)
+        ]  # fmt: skip
     out: list[tuple[int, str | None, Region | None]] = []
     for m in _CAPITALISED.finditer(text):
         words = m.group(0).split()
@@ -157,10 +166,10 @@ def _evidence(
 
     if dateline_place:
         ev.add(dateline_place, None, cfg.dateline, cfg)
-    for _, c, r in _places_in(headline(article), gazetteer):
+    for _, c, r in _places_in(headline(article), gazetteer, article.language):
         ev.add(c, r, cfg.title, cfg)
     if not article.entities:
-        for offset, c, r in _places_in(article.text, gazetteer):
+        for offset, c, r in _places_in(article.text, gazetteer, article.language):
             ev.add(c, r, weight_at(offset), cfg)
         return ev
     dateline = dateline_span(article)
@@ -168,7 +177,7 @@ def _evidence(
         if (m.start, m.end) == dateline:
             continue
         w = weight_at(m.start) * (cfg.demonym if m.label == "NORP" else 1.0)
-        region = REGION_NAMES.get(fold(m.text))
+        region = gazetteer.region_name(m.text, article.language)
         if m.label == "ORG" and m.country is None and region is None:
             # 'Football Kenya Federation', 'Bank Windhoek', 'Air France': a body named after a
             # place is evidence for it, at a fraction of a place's weight.
@@ -202,6 +211,11 @@ def region_evidence(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig
             region_weight[Region.MIDDLE_EAST] += w
     continental = {r: w for r, w in region_weight.items() if r is not Region.MIDDLE_EAST}
     total = sum(continental.values())
+    home = gazetteer.home_region.get(article.language or "")
+    if total == 0 and home is not None and article.language != "en":
+        # No place named at all: a story in a language spoken almost only in one region is
+        # most likely about that region (a local German story names only its street).
+        region_weight[home] = total = cfg.home_language
     if total == 0:
         return RegionEvidence({}, {}, dict(countries))
     # A second country named in the lead is a second region even beside a strong dateline.
