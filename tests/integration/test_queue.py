@@ -256,3 +256,22 @@ def test_worker_logs_are_json_events_without_article_text(settings, store, produ
     assert all(e["task_id"] and e["duration_ms"] >= 0 for e in mine)
     text = worker_log.read_text(encoding="utf-8")
     assert "swift-water rescues" not in text  # a phrase of the demo article's body
+
+
+def test_a_lone_surrogate_through_the_queue_is_repaired_and_published(settings, store, producer):
+    """An intake-style envelope whose JSON carries "\\ud800" (extract=false): published with
+    U+FFFD in its place, tagged; it used to crash the tag stage and then every retry."""
+    job_id = uid("surrogate")
+    raw = json.dumps(
+        {
+            "job_id": job_id,
+            "content": "Talks in Nairobi ended on Monday. \ud800 Kenya and Uganda signed a deal.",
+            "content_type": "text/plain",
+            "options": {"extract": False},
+        }
+    )
+    producer.submit_envelope(raw)
+    assert wait_for(store, [job_id]) == {job_id: "done"}
+    (article,) = articles_of(store, settings, job_id)
+    assert "\ufffd" in article["text"]
+    assert {"Nairobi", "Kenya"} <= {m["text"] for m in article["entities"]}

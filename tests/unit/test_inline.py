@@ -61,3 +61,41 @@ def test_bad_jobs_are_reported_and_the_rest_processed(tmp_path):
     assert [a["job_id"] for a in articles] == ["demo-html"]
     assert "bad=1" in stderr
     assert "empty_content" in stderr
+
+
+def test_a_lone_surrogate_is_repaired_and_the_batch_publishes_every_job(tmp_path):
+    """A job kept as is (extract=false) with a lone surrogate: repaired, tagged, published, and
+    the other jobs of its batch too (it used to crash the tag stage and fail the whole chunk)."""
+    body = (
+        "Officials in Nairobi said on Monday that the new rail link to Mombasa would open next "
+        "year, after talks with lenders from China and the World Bank. \ud800 The line will "
+        "carry freight and passengers, the transport minister told reporters in the capital."
+    )
+    bad = {"job_id": "surrogate", "content": body, "content_type": "text/plain",
+           "options": {"extract": False}}  # fmt: skip
+    articles, _ = run_process(tmp_path, [DEMO_JOBS[0], bad, DEMO_JOBS[1]])
+    assert {a["job_id"] for a in articles} == {"demo-dump", "surrogate", "demo-html"}
+    (repaired,) = [a for a in articles if a["job_id"] == "surrogate"]
+    assert "\ufffd" in repaired["text"]
+    assert "Nairobi" in {m["text"] for m in repaired["entities"]}
+
+
+def test_a_job_that_breaks_a_stage_fails_alone(monkeypatch):
+    """When a stage raises on one job of a chunk, that job is recorded failed, the rest go on."""
+    from worker import pipeline
+    from worker.pipeline import InlineRun, run_inline
+    from worker.resources import Resources
+    from worker.settings import Settings
+
+    real = pipeline.tag
+
+    def tag(articles, **kw):
+        if any(a.job_id == "demo-html" for a in articles):
+            raise RuntimeError("a stage broke on this job")
+        return real(articles, **kw)
+
+    monkeypatch.setattr(pipeline, "tag", tag)
+    runner = InlineRun(Resources(Settings()))
+    articles = list(run_inline(runner, DEMO_JOBS))
+    assert {a.job_id for a in articles} == {"demo-dump"}
+    assert [(job, str(reason)) for job, reason, _ in runner.failures] == [("demo-html", "poison")]
