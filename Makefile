@@ -6,7 +6,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 SHARED ?= ../shared
 
-.PHONY: demo test test-unit test-integration eval bench chaos audit lint schemas bootstrap clean train-extract train-ner ner-rules-cv adversarial
+.PHONY: demo test test-unit test-integration eval bench chaos audit lint schemas bootstrap clean train-extract train-ner ner-rules-cv adversarial eval-quick
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
@@ -29,6 +29,9 @@ test-integration: $(STAMP)
 
 eval: $(STAMP)  ## quality figures on ../shared/eval, compared with pinned floors
 	$(VENV)/bin/python -m bench.eval --shared $(SHARED)
+
+eval-quick: $(STAMP)  ## the CI subset of make eval: fixed samples of each dev set, bench/floors_quick.json
+	$(VENV)/bin/python -m bench.eval --shared $(SHARED) --quick
 
 train-extract: $(STAMP)  ## train the dump model on ../shared/eval/extraction (fixed seed), CV figures in its record
 	$(VENV)/bin/python -m bench.train_extract --shared $(SHARED) --cv

@@ -14,9 +14,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = json.loads((ROOT / "bench" / "floors.json").read_text(encoding="utf-8"))
+QUICK_FLOORS = json.loads((ROOT / "bench" / "floors_quick.json").read_text(encoding="utf-8"))
+# `--quick` (CI): every n-th record of each dev file, a fixed sample, a few minutes in all.
+QUICK_EVERY = {"entities": 4, "region": 10, "extraction": 3}
 LAST = re.compile(r"(\w+)=([0-9.]+)")
 # Published on the same dev data by ../shared/eval/README.md and the issues.
 BASELINES = {
@@ -128,15 +132,76 @@ def multilingual(ev: Path, py: str, only: set[str]) -> dict[str, float]:
     return figures
 
 
+def sample(path: Path, every: int) -> Path:
+    """Every `every`-th record of a JSONL file (gzip too), written to out/quick/."""
+    import gzip  # noqa: PLC0415
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        lines = [line for i, line in enumerate(fh) if i % every == 0]
+    out = ROOT / "out" / "quick" / path.parent.name / path.name.removesuffix(".gz")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(lines), encoding="utf-8")
+    return out
+
+
+def quick(ev: Path, py: str) -> None:
+    """The CI subset: fixed samples of each dev set through the shared scorers, own floors."""
+    figures: dict[str, float] = {}
+    for source, file in SOURCES.items():
+        data = sample(ev / "extraction" / file, QUICK_EVERY["extraction"])
+        got = run(
+            [py, str(ev / "score_extraction.py"), "--data", str(data), "--cli",
+             "--modes", "html", "--bootstrap", "0"],
+            f"html {source} (every {QUICK_EVERY['extraction']}th page)",
+        )  # fmt: skip
+        figures[f"extraction.{source}.html_f1"] = got["html_f1"]
+    data = sample(ev / "entities" / "dev.jsonl", QUICK_EVERY["entities"])
+    got = run([py, str(ev / "score_entities.py"), "--data", str(data), "--python",
+               "bench.adapters:entities"], "entities (every 4th document)")  # fmt: skip
+    figures.update({f"entities.{k}": v for k, v in got.items()})
+    for language, subset in by_language(ev / "entities" / "multilingual_dev.jsonl").items():
+        data = sample(subset, 3)
+        got = run([py, str(ev / "score_entities.py"), "--data", str(data), "--python",
+                   "bench.adapters:entities"], f"entities {language} (every 3rd)")  # fmt: skip
+        figures[f"entities.{language}.f1"] = got["f1"]
+    for name, every in (("dev.jsonl", QUICK_EVERY["region"]), ("multilingual_dev.jsonl", 1)):
+        data = sample(ev / "region" / name, every)
+        got = run([py, str(ev / "score_region.py"), "--data", str(data), "--python",
+                   "bench.adapters:regions"], f"region {name} (every {every})")  # fmt: skip
+        key = "region.multilingual" if name.startswith("multi") else "region"
+        figures.update({f"{key}.{k}": v for k, v in got.items()})
+    check(figures, QUICK_FLOORS)
+
+
+def check(figures: dict[str, float], floors: dict[str, Any]) -> None:
+    """Print the figures' summary line; exit non-zero when one is below its floor."""
+    failed = [
+        f"{k}={figures[k]:.3f} < floor {v}"
+        for k, v in floors.items()
+        if not k.startswith("_") and k in figures and figures[k] < v
+    ]
+    missing = [k for k in floors if not k.startswith("_") and k not in figures]
+    print("eval " + " ".join(f"{k}={v:.3f}" for k, v in sorted(figures.items()) if k in floors))
+    if missing:
+        raise SystemExit("no figure for floors: " + ", ".join(missing))
+    if failed:
+        raise SystemExit("below floor: " + "; ".join(failed))
+
+
 def main() -> None:
     """Run every evaluation, print figures and baselines, fail below a floor."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--only", default="extraction,dedup,entities,region")
+    ap.add_argument("--quick", action="store_true", help="the CI subset (fixed samples)")
     a = ap.parse_args()
     ev = Path(a.shared).resolve() / "eval"
     if not ev.exists():
         raise SystemExit(f"{ev} is missing: ../shared must sit beside the checkout")
+    if a.quick:
+        quick(ev, sys.executable)
+        return
     py = sys.executable
     only = set(a.only.split(","))
     figures: dict[str, float] = {}

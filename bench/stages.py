@@ -65,21 +65,27 @@ def _words(articles: list[Article]) -> int:
 
 
 _WORKER_RSS = (
-    "from worker.preload import preload; preload(); "
+    "import sys; from worker.preload import preload; preload(); "
     "from worker.resources import Resources; from worker.settings import get_settings; "
-    "Resources(get_settings()).nlp_for('en')('Warm-up text about Kampala and Brussels.'); "
+    "nlp_for = Resources(get_settings()).nlp_for; "
+    "[nlp_for(lang)('Warm-up text about Kampala and Brussels.') for lang in sys.argv[1:]]; "
     "print(next(int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM')) "
     "/ 1024)"
 )
 
 
-def worker_rss_mb() -> float:
+def worker_rss_mb(*languages: str) -> float:
     """Peak RSS of a fresh process holding what a worker child holds after the preload.
 
-    Read from VmHWM: ru_maxrss would carry this benchmark's own peak across exec.
+    The NER pipelines of `languages` are loaded and run once too (English is preloaded). Read
+    from VmHWM: ru_maxrss would carry this benchmark's own peak across exec.
     """
     out = subprocess.run(
-        [sys.executable, "-c", _WORKER_RSS], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-c", _WORKER_RSS, "en", *languages],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -179,9 +185,14 @@ def main() -> None:
     )
     print(f"classify       {cls_rate:8.1f} articles/s")
     worker_rss = worker_rss_mb()
+    worker_rss_3 = worker_rss_mb("fr", "es")
     print(
         f"rss            {worker_rss:8.0f} MB (a process with the model and gazetteer, as a "
         f"worker child); this benchmark holds {rss_mb:.0f} MB with all the dev data"
+    )
+    print(
+        f"rss en+fr+es  {worker_rss_3:8.0f} MB (the same child after French and Spanish "
+        "loaded on first use too)"
     )
     print(
         f"bench extract_html_docs_s={html_rate:.1f} extract_text_docs_s={text_rate:.1f} "
@@ -189,6 +200,7 @@ def main() -> None:
         f"dedup_articles_s={dedup_rate:.0f} tag_words_s={tag_rate:.0f} "
         f"raw_ner_words_s={raw_rate:.0f} "
         f"classify_articles_s={cls_rate:.0f} worker_rss_mb={worker_rss:.0f} "
+        f"worker_rss_3_languages_mb={worker_rss_3:.0f} "
         f"dump_growth_exponent={growth['exponent']:.2f}"
     )
 

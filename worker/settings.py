@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         default=86400, ge=60, description="Dedup state is kept in buckets this long."
     )
     ner_models: dict[str, str] = Field(
-        default={"en": "ner-en", "fr": "fr_core_news_sm", "es": "ner-es"},
+        default={"en": "ner-en", "fr": "fr_core_news_sm", "es": "ner-es", "nl": "ner-nl"},
         description="spaCy NER pipeline per language (JSON): a directory of worker/models "
         "(checked against its record's hash), an installed package or a path.",
     )
