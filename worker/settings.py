@@ -120,12 +120,12 @@ class Settings(BaseSettings):
         default="rules",
         description=(
             "How plain-text dumps are cut into articles: the hand-written rules, or the model "
-            "learned from many sites (make train-extract; README, Extraction)."
+            "learned from many sites (make train-extract; docs/extraction.md)."
         ),
     )
     fuse_stages: bool = Field(
         default=True,
-        description="One task runs all stages of a job; false: one task per stage (README).",
+        description="All stages of a job in one task; false: one task per stage.",
     )
     max_retries: int = Field(default=3, ge=0, description="Retries of a failing stage.")
     max_deliveries: int = Field(
@@ -231,7 +231,7 @@ def get_settings() -> Settings:
 
 
 def settings_table() -> str:
-    """The settings as a Markdown table (the README's copy is checked against this)."""
+    """The settings as a Markdown table (docs/settings.md holds a copy checked against this)."""
     rows = ["| variable | default | what it does |", "| --- | --- | --- |"]
     for name, info in Settings.model_fields.items():
         default = info.default
@@ -243,4 +243,4 @@ def settings_table() -> str:
 
 
 if __name__ == "__main__":
-    print(settings_table(), end="")  # noqa: T201 - prints the table for the README
+    print(settings_table(), end="")  # noqa: T201 - prints the table for docs/settings.md

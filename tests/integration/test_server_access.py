@@ -1,7 +1,7 @@
 """copydesk against servers that check who connects: an ACL user, TLS, and the failures.
 
 Each test starts its own `redis-server` (the machine's 7.0) and runs a real worker or the real
-CLI against it; the README's ACL rules and TLS URL are the ones used here.
+CLI against it; the ACL rules and TLS URL of docs/operations.md are the ones used here.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ SECRET = "s3cret-pw"  # noqa: S105 - a throwaway server the test starts
 
 
 def acl_rules(settings: Settings, db: int = 0) -> str:
-    """The README's minimal ACL for copydesk, for this run's prefix and queue."""
+    """The minimal ACL of docs/operations.md, for this run's prefix and queue."""
     return (
         f"~{settings.key_prefix}* ~{settings.queue}* ~_kombu.binding* ~unacked* "
         f"~*.reply.celery.pidbox* resetchannels &/{db}.celery.pidbox &/{db}.celeryev/* "
@@ -66,7 +66,7 @@ def run_demo_jobs(settings: Settings, log: Path) -> dict[str, str | None]:
 
 
 def test_an_acl_user_with_the_documented_rules_runs_everything(tmp_path):
-    """Worker, producer and the CLI's readers work under the README's ACL; nothing is refused."""
+    """Worker, producer and the CLI's readers work under the documented ACL; nothing is refused."""
     port = free_port()
     url = f"redis://copydesk:{SECRET}@127.0.0.1:{port}/0"
     settings = fresh_settings(url)
@@ -105,7 +105,7 @@ def test_an_acl_user_without_the_rules_gets_one_clear_line(tmp_path):
 
 @pytest.mark.parametrize("cert_reqs", ["required", "CERT_REQUIRED"])
 def test_tls_with_a_ca_file_runs_the_worker(tmp_path, cert_reqs):
-    """rediss:// with the CA file as README shows (either spelling of ssl_cert_reqs)."""
+    """rediss:// with the CA file as docs/operations.md shows (either spelling of ssl_cert_reqs)."""
     certs = make_certificates(tmp_path)
     port = free_port()
     config = (

@@ -65,6 +65,7 @@ def test_seed_entities_and_region_scores(seed_text):
         assert {label for label, _ in found.get(name, set())} == {"ORG"}, name
     for name, country in PLACES.items():
         assert ("GPE", country) in found.get(name, set()), name
+    assert "GMT" not in found  # a time zone in a timestamp, not an organisation
     europe, africa = ({r.region: r.score for r in a.regions} for a in articles)
     assert europe["Europe"] >= 0.8
     assert africa["Africa"] >= 0.8

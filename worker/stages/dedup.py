@@ -33,7 +33,7 @@ BAND_BYTES = 5  # band keys: salted by band index, so one hash holds every band
 
 @dataclass(frozen=True)
 class DedupConfig:
-    """Shingles, signature and banding, chosen by measurement on the dev stream (README)."""
+    """Shingles, signature and banding, chosen on the dev stream (docs/duplicates.md)."""
 
     shingle: int = 5  # words per shingle
     num_perm: int = 64  # signature length
