@@ -87,7 +87,7 @@ def _problem(loc: tuple[int | str, ...], msg: str) -> str:
     field = ".".join(str(p) for p in loc) or "envelope"
     if field == "job_id":
         msg = f"{msg}; a job_id is {JOB_ID_RULE}"
-    return f"{field}: {clip(msg, 300)}"
+    return f"{field}: {msg[:300]}"
 
 
 def _bytes_to_text(data: bytes) -> str:
