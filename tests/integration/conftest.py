@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -40,6 +41,21 @@ def settings(redis_url) -> Settings:
 
 def settings_env(settings: Settings) -> dict[str, str]:
     return {**os.environ, "COPYDESK_LOG_FORMAT": "json", **as_env(settings)}
+
+
+def cli_env(
+    settings: Settings, extra: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """`copydesk ARGS` in a subprocess with the settings' environment plus `extra`."""
+    return subprocess.run(
+        [sys.executable, "-m", "worker.cli_main", *args],
+        cwd=ROOT,
+        env={**settings_env(settings), **extra},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

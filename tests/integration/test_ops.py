@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -27,6 +26,7 @@ from tests.integration.conftest import (
     stop_worker,
     wait_for,
 )
+from tests.integration.servers import free_port
 from worker.client import Producer
 from worker.demo import DEMO_JOBS
 
@@ -35,12 +35,6 @@ pytestmark = pytest.mark.integration
 
 def uid(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:8]}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cli(settings, *args: str, env: dict[str, str] | None = None):

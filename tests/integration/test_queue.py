@@ -6,14 +6,19 @@ import base64
 import json
 import os
 import subprocess
-import sys
 import uuid
 
 import pytest
 
 from schemas.job import Job
 from tests.conftest import ROOT, SEED, require_shared
-from tests.integration.conftest import MAX_BYTES, articles_of, dead_letters, settings_env, wait_for
+from tests.integration.conftest import (
+    MAX_BYTES,
+    articles_of,
+    cli_env,
+    dead_letters,
+    wait_for,
+)
 from worker.chain import build_chain
 from worker.demo import DEMO_JOBS
 
@@ -26,18 +31,6 @@ def uid(name: str) -> str:
 
 def cli(settings, *args: str) -> subprocess.CompletedProcess[str]:
     return cli_env(settings, {}, *args)
-
-
-def cli_env(settings, extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli_main", *args],
-        cwd=ROOT,
-        env={**settings_env(settings), **extra},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_seed_through_the_queue(settings, store, producer):

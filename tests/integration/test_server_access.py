@@ -7,14 +7,12 @@ CLI against it; the ACL rules and TLS URL of docs/operations.md are the ones use
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import redis
 
-from tests.conftest import ROOT
-from tests.integration.conftest import fresh_settings, settings_env, start_worker, stop_worker
+from tests.integration.conftest import cli_env, fresh_settings, start_worker, stop_worker
 from tests.integration.servers import free_port, make_certificates, redis_server
 from worker.client import Producer
 from worker.demo import DEMO_JOBS
@@ -36,18 +34,7 @@ def acl_rules(settings: Settings, db: int = 0) -> str:
 
 
 def cli(settings: Settings, *args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = settings_env(settings)
-    if url is not None:
-        env["COPYDESK_REDIS_URL"] = url
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli_main", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return cli_env(settings, {"COPYDESK_REDIS_URL": url} if url else {}, *args)
 
 
 def run_demo_jobs(settings: Settings, log: Path) -> dict[str, str | None]:

@@ -170,6 +170,13 @@ def uses_conll_labels(nlp: Language) -> bool:
     return "PER" in getattr(nlp.get_pipe("ner"), "labels", ())
 
 
+def _mention(surface: str, label: str, start: int, end: int, country: str | None) -> Mention:
+    """A mention as found: its text is its normalized name until names are resolved."""
+    return Mention(
+        text=surface, label=label, start=start, end=end, normalized=surface, country=country
+    )
+
+
 def published_label(label: str, surface: str, gazetteer: Gazetteer, *, conll: bool) -> str | None:
     """The label copydesk publishes for a tagger's label, or None to drop the span.
 
@@ -228,16 +235,7 @@ def mentions_of(
         country = (
             _place_country(surface, article.language, gazetteer) if label in PLACE_LABELS else None
         )
-        out.append(
-            Mention(
-                text=surface,
-                label=label,
-                start=start,
-                end=end,
-                normalized=surface,
-                country=country,
-            )
-        )
+        out.append(_mention(surface, label, start, end, country))
     out = _surnames(text, out)
     canon = _canonical_people(out)
     return [
@@ -262,9 +260,7 @@ def _surnames(text: str, mentions: list[Mention]) -> list[Mention]:
     starts = [s for s, _ in taken]
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(surnames))) + r")\b")
     fixed.extend(
-        Mention(
-            text=f.group(0), label="PERSON", start=f.start(), end=f.end(), normalized=f.group(0)
-        )
+        _mention(f.group(0), "PERSON", f.start(), f.end(), None)
         for f in pattern.finditer(text)
         if not _overlaps(taken, starts, f.start(), f.end())
     )
@@ -296,47 +292,69 @@ def _place_country(surface: str, language: str | None, gazetteer: Gazetteer) -> 
     return found
 
 
-def gazetteer_mentions(article: Article, gazetteer: Gazetteer) -> list[Mention]:
-    """Places the gazetteer knows in the article's language, for a language without a model.
+def _doubtful(
+    surface: str,
+    country: str | None,
+    language: str | None,
+    gazetteer: Gazetteer,
+    *,
+    followed: bool,
+    common: frozenset[str],
+) -> bool:
+    """Whether a one-word name is likely something else in this text.
 
-    Each run of name-like words is matched longest name first (up to four words) at each word;
-    a country or city is a GPE with its country, a continent or body ('Afrique', 'EU') a LOC.
+    Not when it is the language's own name of a country or region. Else when it is part of a
+    longer name ('Vladimir Putin', 'David Van Goethem'), or a common word of the language where
+    the place's country does not speak it ('Ende', 'Kuna').
     """
-    text, language = article.text, article.language
+    if gazetteer.is_local(surface, language):
+        return False
+    if followed:
+        return True
+    return surface.casefold() in common and not (country and gazetteer.speaks(country, language))
+
+
+def _place_at(
+    text: str,
+    run: list[tuple[int, int]],
+    i: int,
+    *,
+    language: str | None,
+    gazetteer: Gazetteer,
+    common: frozenset[str],
+) -> tuple[Mention, int] | None:
+    """The longest place (up to four words) starting at word `i` of a run, and its word count."""
+    for n in range(min(MAX_NAME_WORDS, len(run) - i), 0, -1):
+        start, end = run[i][0], run[i + n - 1][1]
+        surface = text[start:end]
+        country = gazetteer.country(surface, language)
+        followed = i + 1 < len(run)
+        if n == 1 and _doubtful(
+            surface, country, language, gazetteer, followed=followed, common=common
+        ):
+            continue
+        if country or gazetteer.region_name(surface, language):
+            return _mention(surface, "GPE" if country else "LOC", start, end, country), n
+    return None
+
+
+def places_in_text(text: str, language: str | None, gazetteer: Gazetteer) -> list[Mention]:
+    """Places the gazetteer knows in the text's language, for a language without a model.
+
+    Each run of name-like words is matched longest name first at each word; a country or city
+    is a GPE with its country, a continent or body ('Afrique', 'EU') a LOC.
+    """
     common = stoplist(language) if language else frozenset()
     out: list[Mention] = []
-    for start, _, words in candidate_names(text):
-        i, offset = 0, start
-        while i < len(words):
-            for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
-                at = text.find(words[i], offset)
-                end = text.find(words[i + n - 1], at) + len(words[i + n - 1])
-                surface = text[at:end]
-                country = gazetteer.country(surface, language)
-                if n == 1 and not gazetteer.is_local(surface, language):
-                    if i + 1 < len(words):
-                        continue  # 'Vladimir Putin', 'David Van Goethem': part of a longer name
-                    if surface.casefold() in common and not (
-                        country and gazetteer.speaks(country, language)
-                    ):
-                        continue  # 'Ende', 'Para', 'Kuna': a common word, not a place there
-                if country or gazetteer.region_name(surface, language):
-                    label = "GPE" if country else "LOC"
-                    out.append(
-                        Mention(
-                            text=surface,
-                            label=label,
-                            start=at,
-                            end=end,
-                            normalized=surface,
-                            country=country,
-                        )
-                    )
-                    i, offset = i + n, end
-                    break
-            else:
-                offset = text.find(words[i], offset) + len(words[i])
+    for run in candidate_names(text):
+        i = 0
+        while i < len(run):
+            found = _place_at(text, run, i, language=language, gazetteer=gazetteer, common=common)
+            if found is None:
                 i += 1
+                continue
+            out.append(found[0])
+            i += found[1]
     return out
 
 
@@ -369,7 +387,8 @@ def tag(
             ents, conll, source = spans[article.article_id]
             mentions = mentions_of(article, ents, gazetteer, conll=conll)
         else:
-            mentions, source = gazetteer_mentions(article, gazetteer), GAZETTEER
+            mentions = places_in_text(article.text, article.language, gazetteer)
+            source = GAZETTEER
         update = {"entities": mentions, "entity_summary": summarise(mentions)}
         out.append(article.model_copy(update={**update, "entities_source": source}))
     return out

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from schemas.article import Article, CountryWeight, Region, RegionScore
 from worker.gazetteer import MIDDLE_EAST, REGION_NAMES, Gazetteer, fold
-from worker.stages.entities import dateline_country, dateline_span, gazetteer_mentions
+from worker.stages.entities import dateline_country, dateline_span, places_in_text
 from worker.stages.textdump import DATELINE as DATELINE_START
 from worker.stages.textdump import all_caps
 
@@ -103,9 +103,8 @@ def _places_in(
     if language not in (None, "en"):
         return [
             (m.start, m.country, gazetteer.region_name(m.text, language))
-            for m in gazetteer_mentions(Article(article_id="-", job_id="-", position=0,
-                                                text=text, language=language), gazetteer)
-        ]  # fmt: skip
+            for m in places_in_text(text, language, gazetteer)
+        ]
     out: list[tuple[int, str | None, Region | None]] = []
     for m in _CAPITALISED.finditer(text):
         words = m.group(0).split()
