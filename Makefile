@@ -59,6 +59,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 schemas: $(STAMP)  ## re-export schemas/json after a model change
 	$(VENV)/bin/python -m schemas.export

@@ -81,8 +81,9 @@ class InProcess:
     def __init__(self, procs: int) -> None:
         """Fork the processes and warm them up."""
         from worker.preload import preload  # noqa: PLC0415
+        from worker.settings import get_settings  # noqa: PLC0415
 
-        preload()  # before forking, as the worker does
+        preload(get_settings())  # before forking, as the worker does
         self._pool = mp.get_context("fork").Pool(procs, initializer=_init_runner)
         self._pool.map(_inline_one, [(-1 - i, DEMO_JOBS[i % 2]) for i in range(2 * procs)], 1)
 

@@ -66,8 +66,8 @@ def _words(articles: list[Article]) -> int:
 
 
 _WORKER_RSS = (
-    "import sys; from worker.preload import preload; preload(); "
-    "from worker.resources import Resources; from worker.settings import get_settings; "
+    "import sys; from worker.preload import preload; from worker.settings import get_settings; "
+    "preload(get_settings()); from worker.resources import Resources; "
     "nlp_for = Resources(get_settings()).nlp_for; "
     "[nlp_for(lang)('Warm-up text about Kampala and Brussels.') for lang in sys.argv[1:]]; "
     "print(next(int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM')) "

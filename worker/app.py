@@ -7,6 +7,7 @@ import sys
 from celery import Celery
 
 from worker.settings import Settings
+from worker.signals import connect
 
 SOFT_LIMIT_MARGIN_S = 10
 
@@ -46,10 +47,7 @@ def celery_config(settings: Settings) -> dict[str, object]:
 
 def create_app(settings: Settings) -> Celery:
     """A Celery app configured from `settings`, with copydesk's tasks registered."""
-    import worker.logging  # noqa: PLC0415 - connects Celery's logging signals to ours
-    import worker.metrics  # noqa: PLC0415 - serves metrics when the worker starts
-    import worker.preload  # noqa: F401, PLC0415 - loads the model before the pool forks
-
+    connect()  # logging, metrics and the preload, on Celery's signals
     app = Celery("copydesk")
     app.conf.update(celery_config(settings))
     app.conf.include = ["worker.tasks"]

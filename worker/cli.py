@@ -333,9 +333,15 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """One screen: queue depth, stream lengths, consumer-group lag, recent throughput, dedup."""
-    from worker.ops import snapshot  # noqa: PLC0415
+    from worker.app import create_app  # noqa: PLC0415
+    from worker.ops import QueueDepth, snapshot  # noqa: PLC0415
 
-    snap = snapshot(_connected())
+    settings = _connected()
+    depth = QueueDepth(create_app(settings), settings.queue)
+    try:
+        snap = snapshot(settings, depth)
+    finally:
+        depth.close()
     if as_json:
         print(json.dumps(snap.as_dict()))
         return
@@ -365,10 +371,12 @@ def health(
     timeout_s: Annotated[float, typer.Option(help="How long to wait for answers.")] = 5.0,
 ) -> None:
     """Exit 0 when Redis answers, a worker answers a ping, and queued work is moving; else 1."""
+    from worker.app import create_app  # noqa: PLC0415
     from worker.ops import health as run_checks  # noqa: PLC0415
 
     # Not preflighted: an unreachable Redis is one of the checks, reported as FAIL (exit 1).
-    checks = run_checks(_connected(check=False), this_host=this_host, timeout_s=timeout_s)
+    settings = _connected(check=False)
+    checks = run_checks(settings, create_app(settings), this_host=this_host, timeout_s=timeout_s)
     for c in checks:
         mark = "[green]ok[/green]" if c.ok else "[red]FAIL[/red]"
         out.print(f"{mark} {c.name}: {c.detail}", highlight=False)

@@ -7,7 +7,6 @@ import sys
 from typing import Any, TextIO
 
 import structlog
-from celery.signals import setup_logging, task_postrun, task_prerun
 
 from worker.settings import LogFormat, Settings
 
@@ -55,21 +54,12 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     logging.getLogger("celery.app.trace").setLevel(max(logging.WARNING, root.level))
 
 
-@setup_logging.connect
-def _on_setup_logging(**_: Any) -> None:
-    """Keep Celery from configuring the root logger itself."""
-    from worker.settings import get_settings  # noqa: PLC0415 - settings read when Celery asks
-
-    configure_logging(get_settings())
-
-
-@task_prerun.connect
-def _on_task_prerun(task_id: str | None = None, task: Any = None, **_: Any) -> None:
-    """Each task starts with a clean context bound to its id and name."""
+def bind_task(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    """Each task starts with a clean context bound to its id and name (Celery's task_prerun)."""
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(task_id=task_id, task=getattr(task, "name", None))
 
 
-@task_postrun.connect
-def _on_task_postrun(**_: Any) -> None:
+def unbind_task(**_: Any) -> None:
+    """A finished task leaves no context behind (Celery's task_postrun)."""
     structlog.contextvars.clear_contextvars()

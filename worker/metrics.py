@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from celery.signals import worker_init, worker_process_shutdown
 
-from worker.settings import Settings, get_settings
+from worker.ops import QueueDepth, snapshot
 
 if TYPE_CHECKING:
+    from celery import Celery
+
     from schemas.article import Article
-    from worker.ops import QueueDepth
+    from worker.settings import Settings
 
 log = structlog.get_logger("copydesk.metrics")
 DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -91,20 +92,18 @@ def count_dead(reason: str, stage: str) -> None:
 class RedisCollector:
     """Gauges read from Redis at scrape time: stream lengths and the queue depth."""
 
-    def __init__(self, settings: Settings) -> None:
-        """Collect for the streams and queue `settings` name."""
+    def __init__(self, settings: Settings, app: Celery) -> None:
+        """Collect for the streams and queue `settings` name, through `app`'s broker."""
         self.settings = settings
+        self.app = app
         self._depth: QueueDepth | None = None  # one broker connection for every scrape
 
     def collect(self) -> Iterator[Any]:
         """One gauge family per figure."""
         from prometheus_client.core import GaugeMetricFamily  # noqa: PLC0415
 
-        from worker.app import create_app  # noqa: PLC0415
-        from worker.ops import QueueDepth, snapshot  # noqa: PLC0415
-
         if self._depth is None:
-            self._depth = QueueDepth(create_app(self.settings), self.settings.queue)
+            self._depth = QueueDepth(self.app, self.settings.queue)
         try:
             snap = snapshot(self.settings, self._depth)
         except Exception as exc:  # noqa: BLE001 - a scrape must not fail because Redis is down
@@ -121,7 +120,7 @@ class RedisCollector:
         )
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, app: Celery) -> None:
     """Start the metrics endpoint for this worker's processes (main process, before forking)."""
     if settings.metrics_port is None:
         return
@@ -135,20 +134,13 @@ def serve(settings: Settings) -> None:
 
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
-    registry.register(RedisCollector(settings))
+    registry.register(RedisCollector(settings, app))
     start_http_server(settings.metrics_port, addr=settings.metrics_addr, registry=registry)
     log.info("metrics_serving", port=settings.metrics_port)
 
 
-@worker_init.connect
-def _on_worker_init(**_: Any) -> None:
-    from worker.embedded import resolve_settings  # noqa: PLC0415
-
-    serve(resolve_settings() if get_settings().redis_url is None else get_settings())
-
-
-@worker_process_shutdown.connect
-def _on_child_exit(pid: int | None = None, **_: Any) -> None:
+def child_exited(pid: int | None) -> None:
+    """A prefork child left: its counts stay, its live gauges go (multiprocess mode)."""
     if enabled():
         from prometheus_client import multiprocess  # noqa: PLC0415
 

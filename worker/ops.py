@@ -105,15 +105,11 @@ def _stream(client: redis.Redis, key: str) -> StreamInfo:
     return StreamInfo(key=key, length=length, groups=groups)
 
 
-def snapshot(
-    settings: Settings, depth: QueueDepth | None = None, host: str | None = None
-) -> Snapshot:
-    """Read queue depth, stream lengths and groups, and recent counts from Redis.
+def snapshot(settings: Settings, depth: QueueDepth, host: str | None = None) -> Snapshot:
+    """Read queue depth (`depth`), stream lengths and groups, and recent counts from Redis.
 
     `last_progress_age_s` is for `host` when given, else for the most recent of all hosts.
     """
-    from worker.app import create_app  # noqa: PLC0415 - only what needs the broker builds an app
-
     store = Store(client_for(settings.require_redis_url()), Keys(settings.key_prefix))
     c = store.client
     streams = {
@@ -125,12 +121,7 @@ def snapshot(
             ("dead", settings.dead_stream),
         )
     }
-    measure = depth or QueueDepth(create_app(settings), settings.queue)
-    try:
-        queue_depth = measure()
-    finally:
-        if depth is None:
-            measure.close()
+    queue_depth = depth()
     last = store.last_progress(host)
     return Snapshot(
         queue_depth=queue_depth,
@@ -151,10 +142,8 @@ class Check:
     detail: str
 
 
-def health(settings: Settings, *, this_host: bool, timeout_s: float) -> list[Check]:
-    """Redis reachable, a worker answering a ping, and work moving when work is waiting."""
-    from worker.app import create_app  # noqa: PLC0415
-
+def health(settings: Settings, app: Celery, *, this_host: bool, timeout_s: float) -> list[Check]:
+    """Redis reachable, a worker (of `app`'s broker) answering a ping, and work moving."""
     checks: list[Check] = []
     try:
         redis.Redis.from_url(
@@ -163,7 +152,6 @@ def health(settings: Settings, *, this_host: bool, timeout_s: float) -> list[Che
     except (redis.RedisError, OSError) as exc:
         return [Check("redis", ok=False, detail=f"{type(exc).__name__}: {exc}")]
     checks.append(Check("redis", ok=True, detail="PONG"))
-    app = create_app(settings)
     replies = app.control.ping(timeout=timeout_s) or []
     names = sorted(name for reply in replies for name in reply)
     if this_host:  # node names are name@host; keep this host's
@@ -175,7 +163,7 @@ def health(settings: Settings, *, this_host: bool, timeout_s: float) -> list[Che
             detail=", ".join(names) if names else "no worker answered the ping",
         )
     )
-    depth = QueueDepth(app, settings.queue)  # the app built for the ping, not a second one
+    depth = QueueDepth(app, settings.queue)
     try:
         snap = snapshot(settings, depth, host=socket.gethostname() if this_host else None)
     finally:

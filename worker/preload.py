@@ -10,9 +10,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
-from typing import Any
+from typing import TYPE_CHECKING
 
-from celery.signals import worker_init
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 PRELOADED_LANGUAGES = ("en",)  # others load on first use, in the child that meets them
 
@@ -41,24 +42,18 @@ def warm_justext() -> None:
     define_stoplist(jt_stoplist_init())
 
 
-def preload() -> None:
-    """Everything a worker child would otherwise load on its first job."""
+def preload(settings: Settings) -> None:
+    """Everything a worker child would otherwise load on its first job (models `settings` name)."""
     from worker.gazetteer import load_gazetteer  # noqa: PLC0415 - heavy; workers only
     from worker.resources import load_nlp  # noqa: PLC0415
-    from worker.settings import get_settings  # noqa: PLC0415
     from worker.stages.dump_model import DumpModel  # noqa: PLC0415
     from worker.stages.extract import detect_language  # noqa: PLC0415
 
     for language in PRELOADED_LANGUAGES:
-        if name := get_settings().ner_models.get(language):
+        if name := settings.ner_models.get(language):
             load_nlp(name)
     load_gazetteer()
     DumpModel.default()
     detect_language("The language identifier loads its model on first use.")
     warm_justext()
     release_free_heap()
-
-
-@worker_init.connect
-def _preload(**_: Any) -> None:
-    preload()
