@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bench.results import recorded
 from worker.demo import DEMO_DUMP
 from worker.pipeline import InlineRun
 from worker.resources import Resources
@@ -187,4 +188,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("adversarial"):
+        main()

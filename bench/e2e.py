@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.results import recorded
 from schemas.job import Job
 from worker.app import worker_command
 from worker.client import Producer
@@ -391,4 +392,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("e2e"):
+        main()

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.results import recorded
+
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = json.loads((ROOT / "bench" / "floors.json").read_text(encoding="utf-8"))
 QUICK_FLOORS = json.loads((ROOT / "bench" / "floors_quick.json").read_text(encoding="utf-8"))
@@ -207,8 +209,13 @@ def main() -> None:
     if a.quick:
         quick(ev, sys.executable)
         return
+    with recorded("eval"):
+        full(ev, set(a.only.split(",")))
+
+
+def full(ev: Path, only: set[str]) -> None:
+    """Every evaluation in `only` on the whole dev sets; fail below a floor."""
     py = sys.executable
-    only = set(a.only.split(","))
     figures: dict[str, float] = {}
     if "extraction" in only:
         figures.update(extraction(ev, py))

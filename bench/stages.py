@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.adapters import SMALL_MODEL
+from bench.results import recorded
 from schemas.article import Article
 from schemas.job import Job
 from worker.gazetteer import load_gazetteer
@@ -204,4 +205,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("stages"):
+        main()

@@ -13,10 +13,11 @@ import structlog
 from schemas.article import Article, Region
 from schemas.batch import Batch
 from worker import metrics
+from worker.chain import STAGES
 from worker.decode import decode_content, parse_envelope
 from worker.errors import BadInput, Reason
 from worker.settings import DedupPolicy
-from worker.stages.dedup import MemoryDedupIndex, dedup
+from worker.stages.dedup import DedupIndex, MemoryDedupIndex, dedup
 from worker.stages.entities import tag
 from worker.stages.extract import extract
 from worker.stages.regions import classify
@@ -39,6 +40,58 @@ def timed(stage: str, fn: Callable[[], list[Article]]) -> list[Article]:
     articles = fn()
     ms = round((time.perf_counter() - started) * 1000, 3)
     return [a.model_copy(update={"timings_ms": {**a.timings_ms, stage: ms}}) for a in articles]
+
+
+def _dedup_step(res: Resources, batches: Sequence[Batch], index: DedupIndex) -> list[list[Article]]:
+    """Each job's articles against the index, in order; a job may turn dedup off."""
+    return [
+        dedup(b.articles, index=index, cfg=res.dedup_config) if b.options.dedup else b.articles
+        for b in batches
+    ]
+
+
+def _tag_step(res: Resources, articles: list[Article]) -> list[Article]:
+    return tag(articles, nlp_for=res.nlp_for, gazetteer=res.gazetteer)
+
+
+def _classify_step(res: Resources, articles: list[Article]) -> list[Article]:
+    return classify(articles, gazetteer=res.gazetteer, cfg=res.region_config)
+
+
+_PER_ARTICLE = {"tag": _tag_step, "classify": _classify_step}
+MIDDLE_STAGES = STAGES[1:-1]  # between extract and publish, in the one order `chain` defines
+if set(MIDDLE_STAGES) != {"dedup", *_PER_ARTICLE}:
+    raise RuntimeError(f"pipeline has no step for every stage of {STAGES}")
+
+
+def run_step(
+    stage: str, res: Resources, batches: Sequence[Batch], index: DedupIndex | None = None
+) -> list[Batch]:
+    """One of `MIDDLE_STAGES` over the batches of one or more jobs, timed on every article.
+
+    Tag and classify see the articles of every batch at once (spaCy batches them); dedup claims
+    each job's articles in turn against `index` (the shared Redis one when None).
+    """
+    started = time.perf_counter()
+    if stage == "dedup":
+        outs = _dedup_step(res, batches, index if index is not None else res.dedup_index)
+    else:
+        flat = _PER_ARTICLE[stage](res, [a for b in batches for a in b.articles])
+        outs, at = [], 0
+        for b in batches:
+            outs.append(flat[at : at + len(b.articles)])
+            at += len(b.articles)
+    ms = round((time.perf_counter() - started) * 1000, 3)
+    return [
+        b.model_copy(
+            update={
+                "articles": [
+                    a.model_copy(update={"timings_ms": {**a.timings_ms, stage: ms}}) for a in out
+                ]
+            }
+        )
+        for b, out in zip(batches, outs, strict=True)
+    ]
 
 
 def publish_batch(res: Resources, batch: Batch) -> int:
@@ -109,22 +162,10 @@ class InlineRun:
             return None
         return Batch(job_id=job.job_id, options=job.options, articles=arts)
 
-    def _dedup(self, batch: Batch) -> list[Article]:
-        if not batch.options.dedup:
-            return list(batch.articles)
-        return timed(
-            "dedup", lambda: dedup(batch.articles, index=self.index, cfg=self.res.dedup_config)
-        )
-
     def _finish(self, batches: Sequence[Batch]) -> list[Article]:
-        out: list[Article] = []
-        for b in batches:
-            out.extend(self._dedup(b))
-        out = timed("tag", lambda: tag(out, nlp_for=self.res.nlp_for, gazetteer=self.res.gazetteer))
-        return timed(
-            "classify",
-            lambda: classify(out, gazetteer=self.res.gazetteer, cfg=self.res.region_config),
-        )
+        for stage in MIDDLE_STAGES:
+            batches = run_step(stage, self.res, batches, self.index)
+        return [a for b in batches for a in b.articles]
 
     def run(self, jobs: Sequence[dict[str, Any] | str]) -> list[Article]:
         """Articles of a chunk of jobs, in input order; spaCy sees the chunk as one batch.

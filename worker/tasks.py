@@ -9,13 +9,10 @@ from celery import shared_task
 from schemas.batch import Batch
 from worker.decode import decode_content, parse_envelope
 from worker.errors import BadInput, Reason
-from worker.pipeline import publish_batch, timed
+from worker.pipeline import MIDDLE_STAGES, publish_batch, run_step, timed
 from worker.policy import StageTask
 from worker.resources import Resources
-from worker.stages.dedup import dedup
-from worker.stages.entities import tag
 from worker.stages.extract import extract
-from worker.stages.regions import classify
 
 Payload = dict[str, Any]
 
@@ -38,35 +35,11 @@ def extract_task(self: StageTask, job_id: str) -> Payload:
     return self.run_stage("extract", job_id, lambda res: _load(res, job_id)).model_dump(mode="json")
 
 
-def _dedup(res: Resources, b: Batch) -> list[Any]:
-    return (
-        dedup(b.articles, index=res.dedup_index, cfg=res.dedup_config)
-        if b.options.dedup
-        else b.articles
+def _step(self: StageTask, stage: str, batch: Batch, deliveries: int | None = None) -> Batch:
+    """One of the middle stages (`pipeline.MIDDLE_STAGES`) on a job's batch."""
+    return self.run_stage(
+        stage, batch.job_id, lambda res: run_step(stage, res, [batch])[0], deliveries=deliveries
     )
-
-
-def _tag(res: Resources, b: Batch) -> list[Any]:
-    return tag(b.articles, nlp_for=res.nlp_for, gazetteer=res.gazetteer)
-
-
-def _classify(res: Resources, b: Batch) -> list[Any]:
-    return classify(b.articles, gazetteer=res.gazetteer, cfg=res.region_config)
-
-
-MIDDLE_STAGES = (("dedup", _dedup), ("tag", _tag), ("classify", _classify))
-
-
-def _step(
-    self: StageTask, stage: str, batch: Batch, fn: Any, deliveries: int | None = None
-) -> Batch:
-    out = self.run_stage(
-        stage,
-        batch.job_id,
-        lambda res: timed(stage, lambda: fn(res, batch)),
-        deliveries=deliveries,
-    )
-    return batch.model_copy(update={"articles": out})
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.run")
@@ -80,29 +53,33 @@ def run_task(self: StageTask, job_id: str) -> int:
     """
     deliveries = self.count_delivery("extract", job_id)
     batch = self.run_stage("extract", job_id, lambda res: _load(res, job_id), deliveries=deliveries)
-    for stage, fn in MIDDLE_STAGES:
-        batch = _step(self, stage, batch, fn, deliveries)
+    for stage in MIDDLE_STAGES:
+        batch = _step(self, stage, batch, deliveries)
     return self.run_stage(
         "publish", job_id, lambda res: publish_batch(res, batch), deliveries=deliveries
     )
 
 
+def _middle(self: StageTask, stage: str, payload: Payload) -> Payload:
+    return _step(self, stage, Batch.model_validate(payload)).model_dump(mode="json")
+
+
 @shared_task(bind=True, base=StageTask, name="copydesk.dedup")
 def dedup_task(self: StageTask, payload: Payload) -> Payload:
     """Mark duplicates against the shared index."""
-    return _step(self, "dedup", Batch.model_validate(payload), _dedup).model_dump(mode="json")
+    return _middle(self, "dedup", payload)
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.tag")
 def tag_task(self: StageTask, payload: Payload) -> Payload:
     """Tag entities."""
-    return _step(self, "tag", Batch.model_validate(payload), _tag).model_dump(mode="json")
+    return _middle(self, "tag", payload)
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.classify")
 def classify_task(self: StageTask, payload: Payload) -> Payload:
     """Score regions."""
-    return _step(self, "classify", Batch.model_validate(payload), _classify).model_dump(mode="json")
+    return _middle(self, "classify", payload)
 
 
 @shared_task(bind=True, base=StageTask, name="copydesk.publish")

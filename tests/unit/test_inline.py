@@ -99,3 +99,16 @@ def test_a_job_that_breaks_a_stage_fails_alone(monkeypatch):
     articles = list(run_inline(runner, DEMO_JOBS))
     assert {a.job_id for a in articles} == {"demo-dump"}
     assert [(job, str(reason)) for job, reason, _ in runner.failures] == [("demo-html", "poison")]
+
+
+def test_batch_mode_runs_the_stages_of_the_chain_in_its_order():
+    """Batch mode, the fused task and the chain share one stage order (`chain.STAGES`)."""
+    from worker.chain import STAGES
+    from worker.pipeline import InlineRun, run_inline
+    from worker.resources import Resources
+    from worker.settings import Settings
+
+    articles = list(run_inline(InlineRun(Resources(Settings())), DEMO_JOBS))
+    assert articles
+    for a in articles:
+        assert list(a.timings_ms) == [s for s in STAGES if s != "publish"]

@@ -11,9 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_every_worker_module_sits_in_a_layer() -> None:
     """A new module outside the contract would escape the layer check unnoticed."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    contract = next(
-        c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"
-    )
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
     named = {m.strip() for layer in contract["layers"] for m in layer.split("|")}
     modules = {
         f"worker.{p.stem}" for p in (ROOT / "worker").glob("*.py") if p.stem != "__init__"
