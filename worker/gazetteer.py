@@ -190,6 +190,7 @@ class Gazetteer:
     major: frozenset[str] = frozenset()
     home_region: dict[str, Region] = field(default_factory=dict)
     languages_of: dict[str, frozenset[str]] = field(default_factory=dict)
+    subdivisions: frozenset[str] = frozenset()  # ISO 3166-2 names in city_names (official)
     _capitals: frozenset[str] = frozenset()
 
     @property
@@ -214,6 +215,21 @@ class Gazetteer:
                 (c for p in key.split("-") if p and (c := self._foreign(p, language))), None
             )
         return found
+
+    def only_foreign_city_name(self, name: str, language: str | None) -> bool:
+        """Whether `name` is placed only through one-word alternate city names (geonames).
+
+        Not a country's or region's name in `language`, not an English place name, not an
+        ISO 3166-2 name, not a name of several words. 'Media' (Médéa), 'Social-Media-Trend'
+        and 'Sala' (Salé) are; such names are often words of other languages.
+        """
+        key = fold(name)
+        if key in self.places or key in self.subdivisions or self.is_local(name, language):
+            return False
+        if key in self.city_names:
+            return " " not in key and "-" not in key
+        parts = [p for p in key.split("-") if p and self._foreign(p, language or "en")]
+        return bool(parts) and all(self.only_foreign_city_name(p, language) for p in parts)
 
     def speaks(self, country: str, language: str | None) -> bool:
         """Whether `language` is spoken in `country` (by 5% of its people or more, CLDR)."""
@@ -471,7 +487,8 @@ def build_gazetteer() -> Gazetteer:
         _add(gaz.places, name, code, overwrite=True)
     _add_exonyms(gaz, cities)
     _add_local_names(gaz)
-    large = _add_city_names(gaz, cities) | _add_subdivisions(gaz)
+    gaz.subdivisions = frozenset(_add_subdivisions(gaz))
+    large = _add_city_names(gaz, cities) | gaz.subdivisions
     _add_home_regions(gaz, gc)
     countries = gc.get_countries().values()
     gaz.major = frozenset(

@@ -57,6 +57,20 @@ def test_a_language_without_a_model_gets_its_places_from_the_gazetteer(nlp_for):
     assert all(text[m.start : m.end] == m.text for m in out.entities)
 
 
+def test_a_word_that_is_only_some_city_s_other_name_needs_its_country_named_too(nlp_for):
+    """'Media' (Médéa, Algeria) and 'Klar' are German words; Genf stands with die Schweiz."""
+    text = (
+        "Der Social-Media-Trend ist klar: Media-Agenturen in Nordrhein-Westfalen wachsen. "
+        "Klar ist auch, dass die Schweiz in Genf verhandelt."
+    )
+    german = article(text).model_copy(update={"language": "de"})
+    (out,) = tag([german], nlp_for=nlp_for, gazetteer=load_gazetteer())
+    places = [(m.text, m.country) for m in out.entities]
+    assert ("Nordrhein-Westfalen", "DE") in places  # an ISO 3166-2 name counts alone
+    assert ("Genf", "CH") in places  # backed by 'Schweiz'
+    assert {c for _, c in places} == {"DE", "CH"}  # no Algeria, no Iraq
+
+
 def test_each_article_says_which_tagger_ran(nlp_for):
     """English by our CoNLL-trained pipeline, French by spaCy's French one."""
     french = article(

@@ -355,7 +355,21 @@ def places_in_text(text: str, language: str | None, gazetteer: Gazetteer) -> lis
                 continue
             out.append(found[0])
             i += found[1]
-    return out
+    return corroborated(out, language, gazetteer)
+
+
+def corroborated(
+    mentions: list[Mention], language: str | None, gazetteer: Gazetteer
+) -> list[Mention]:
+    """The places less the one-word alternate city names no other place of their country backs.
+
+    A name known only as some city's alternate name in geonames (no language attached) is
+    often a word of the text's own language ('Media', 'Sala'); it counts when the text also
+    names its country, or another place in it, by a name that is not such a name.
+    """
+    weak = [gazetteer.only_foreign_city_name(m.text, language) for m in mentions]
+    backed = {m.country for m, w in zip(mentions, weak, strict=True) if not w and m.country}
+    return [m for m, w in zip(mentions, weak, strict=True) if not w or m.country in backed]
 
 
 def tag(
