@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,12 @@ from typing import TextIO
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+_LOG_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}.*\[\s*\w+\s*\]")  # structlog
+
+
+def figures_only(printed: str) -> str:
+    """What a run printed, less the log lines of the workers and producers it started."""
+    return "".join(line for line in printed.splitlines(keepends=True) if not _LOG_LINE.match(line))
 
 
 def header() -> str:
@@ -62,4 +69,5 @@ def recorded(name: str) -> Iterator[None]:
     with contextlib.redirect_stdout(_Tee(sys.stdout, copy)):
         yield
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.txt").write_text(f"# {header()}\n{copy.getvalue()}", encoding="utf-8")
+    text = f"# {header()}\n{figures_only(copy.getvalue())}"
+    (RESULTS / f"{name}.txt").write_text(text, encoding="utf-8")
