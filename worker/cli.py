@@ -337,11 +337,8 @@ def stats(
     from worker.ops import QueueDepth, snapshot  # noqa: PLC0415
 
     settings = _connected()
-    depth = QueueDepth(create_app(settings), settings.queue)
-    try:
+    with QueueDepth(create_app(settings), settings.queue) as depth:
         snap = snapshot(settings, depth)
-    finally:
-        depth.close()
     if as_json:
         print(json.dumps(snap.as_dict()))
         return

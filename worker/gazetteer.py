@@ -61,15 +61,16 @@ MIDDLE_EAST = frozenset(
 ROWS_FILE = Path(__file__).with_name("gazetteer_rows.tsv")
 
 
+@lru_cache(maxsize=1)
+def read_hand_rows() -> tuple[tuple[str, ...], ...]:
+    """Every row of `gazetteer_rows.tsv`: (table, name, value, why), in order (read once)."""
+    lines = ROWS_FILE.read_text(encoding="utf-8").splitlines()
+    return tuple(tuple(line.split("\t")) for line in lines if line and not line.startswith("#"))
+
+
 def hand_rows(table: str) -> dict[str, str]:
     """The hand-written rows of one table of `gazetteer_rows.tsv`: name -> value, in order."""
-    rows: dict[str, str] = {}
-    for line in ROWS_FILE.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            kind, name, value, _why = line.split("\t")
-            if kind == table:
-                rows[name] = value
-    return rows
+    return {row[1]: row[2] for row in read_hand_rows() if row[0] == table}
 
 
 ALIASES = hand_rows("alias")  # place name -> ISO country, over the package tables
@@ -210,11 +211,15 @@ class Gazetteer:
         found = self._foreign(key, language)
         if found is None and language in GENITIVE_S and key.endswith("s") and len(key) > 4:
             found = self._foreign(key[:-1], language)
-        if found is None and "-" in key:  # 'Sénégal-Algérie': a pairing of two places
-            found = next(
-                (c for p in key.split("-") if p and (c := self._foreign(p, language))), None
-            )
+        if found is None:  # 'Sénégal-Algérie': a pairing of two places
+            found = next((c for _, c in self._hyphen_parts(key, language)), None)
         return found
+
+    def _hyphen_parts(self, key: str, language: str) -> list[tuple[str, str]]:
+        """(part, country) of each part of a hyphenated name that is placed on its own."""
+        if "-" not in key:
+            return []
+        return [(p, c) for p in key.split("-") if p and (c := self._foreign(p, language))]
 
     def only_foreign_city_name(self, name: str, language: str | None) -> bool:
         """Whether `name` is placed only through one-word alternate city names (geonames).
@@ -228,8 +233,8 @@ class Gazetteer:
             return False
         if key in self.city_names:
             return " " not in key and "-" not in key
-        parts = [p for p in key.split("-") if p and self._foreign(p, language or "en")]
-        return bool(parts) and all(self.only_foreign_city_name(p, language) for p in parts)
+        parts = self._hyphen_parts(key, language or "en")
+        return bool(parts) and all(self.only_foreign_city_name(p, language) for p, _ in parts)
 
     def speaks(self, country: str, language: str | None) -> bool:
         """Whether `language` is spoken in `country` (by 5% of its people or more, CLDR)."""
@@ -483,7 +488,8 @@ def build_gazetteer() -> Gazetteer:
     cities = sorted(gc.get_cities().values(), key=lambda c: -int(c["population"]))  # largest first
     _add_cities(gaz, gc, cities)
     _add_countries(gaz, gc)
-    for name, code in (_historic() | ALIASES).items():
+    historic = _historic()
+    for name, code in (historic | ALIASES).items():
         _add(gaz.places, name, code, overwrite=True)
     _add_exonyms(gaz, cities)
     _add_local_names(gaz)
@@ -494,7 +500,7 @@ def build_gazetteer() -> Gazetteer:
     gaz.major = frozenset(
         large
         | {fold(n) for n in ALIASES}
-        | {fold(n) for n in _historic()}
+        | {fold(n) for n in historic}
         | {fold(s["name"]) for s in gc.get_us_states().values()}
         | {fold(c["name"]) for c in countries}
         | {fold(c["capital"]) for c in countries if c.get("capital")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import time
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import redis
 from kombu.exceptions import ChannelError
@@ -51,6 +51,14 @@ class QueueDepth:
         if self._conn is not None:
             self._conn.release()
             self._conn = None
+
+    def __enter__(self) -> Self:
+        """Measure within a block; the connection is released at its end."""
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Release the broker connection."""
+        self.close()
 
 
 @dataclass
@@ -163,11 +171,8 @@ def health(settings: Settings, app: Celery, *, this_host: bool, timeout_s: float
             detail=", ".join(names) if names else "no worker answered the ping",
         )
     )
-    depth = QueueDepth(app, settings.queue)
-    try:
+    with QueueDepth(app, settings.queue) as depth:
         snap = snapshot(settings, depth, host=socket.gethostname() if this_host else None)
-    finally:
-        depth.close()
     age = snap.last_progress_age_s
     stalled = snap.queue_depth > 0 and (age is None or age > settings.health_stall_s)
     checks.append(

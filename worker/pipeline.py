@@ -38,7 +38,15 @@ def timed(stage: str, fn: Callable[[], list[Article]]) -> list[Article]:
     """Run a stage and record its duration on each article it returns."""
     started = time.perf_counter()
     articles = fn()
-    ms = round((time.perf_counter() - started) * 1000, 3)
+    return _stamped(articles, stage, _ms_since(started))
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
+
+
+def _stamped(articles: Sequence[Article], stage: str, ms: float) -> list[Article]:
+    """The articles with `stage`'s duration added to their timings."""
     return [a.model_copy(update={"timings_ms": {**a.timings_ms, stage: ms}}) for a in articles]
 
 
@@ -81,15 +89,9 @@ def run_step(
         for b in batches:
             outs.append(flat[at : at + len(b.articles)])
             at += len(b.articles)
-    ms = round((time.perf_counter() - started) * 1000, 3)
+    ms = _ms_since(started)
     return [
-        b.model_copy(
-            update={
-                "articles": [
-                    a.model_copy(update={"timings_ms": {**a.timings_ms, stage: ms}}) for a in out
-                ]
-            }
-        )
+        b.model_copy(update={"articles": _stamped(out, stage, ms)})
         for b, out in zip(batches, outs, strict=True)
     ]
 

@@ -9,13 +9,8 @@ from schemas.article import Region
 from worker import gazetteer as gz
 
 
-def _rows() -> list[list[str]]:
-    text = gz.ROWS_FILE.read_text(encoding="utf-8")
-    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-
-
 def test_every_row_has_a_table_a_name_a_value_and_a_reason():
-    rows = _rows()
+    rows = gz.read_hand_rows()
     assert rows
     for row in rows:
         assert len(row) == 4, row
