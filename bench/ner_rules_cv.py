@@ -32,9 +32,10 @@ CORE = {"PERSON": "PER", "PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC",
 @contextmanager
 def rules_off(names: set[str]) -> Iterator[None]:
     """Switch tag-stage rules off for the block (each replaced by doing nothing)."""
-    saved = {n: getattr(stage, n) for n in ("_surnames", "_trim", "dateline_span")}
+    saved = {n: getattr(stage, n) for n in ("_surnames", "_short_names", "_trim", "dateline_span")}
     off = {
         "surnames": ("_surnames", lambda _text, mentions: mentions),
+        "short_names": ("_short_names", lambda mentions: mentions),
         "trim": ("_trim", lambda _text, start, end: (start, end)),
         "dateline": ("dateline_span", lambda _article: None),
     }
@@ -86,8 +87,8 @@ def main() -> None:
     ev = a.shared / "eval" / "entities"
     docs = [json.loads(line) for line in (ev / "train.jsonl").read_text().splitlines()]
     variants = {"all rules": set(), "no surnames": {"surnames"}, "no trim": {"trim"},
-                "no dateline": {"dateline"},
-                "no rules": {"surnames", "trim", "dateline"}}  # fmt: skip
+                "no dateline": {"dateline"}, "no short names": {"short_names"},
+                "no rules": {"surnames", "trim", "dateline", "short_names"}}  # fmt: skip
     gaz = load_gazetteer()
     results: dict[str, list[float]] = {v: [] for v in variants}
     with tempfile.TemporaryDirectory() as tmp:

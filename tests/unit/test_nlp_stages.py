@@ -57,6 +57,30 @@ def test_a_language_without_a_model_gets_its_places_from_the_gazetteer(nlp_for):
     assert all(text[m.start : m.end] == m.text for m in out.entities)
 
 
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        (
+            "Norwegian shipowner Brekke Shipping ASA said on Friday it would sell two tankers. "
+            "Brekke said the sale would raise 40 million crowns. Analysts said Brekke had few "
+            "other options.",
+            "Brekke",
+        ),
+        (
+            "Polish publisher Zorek SA reported a first-half loss on Friday. Zorek said sales "
+            "fell 12 percent, and Zorek expects a profit next year, chief executive Adam Nowak "
+            "said.",
+            "Zorek",
+        ),
+    ],
+)
+def test_a_company_s_short_name_is_the_company_not_a_person(nlp_for, text, short):
+    """After 'Brekke Shipping ASA', a bare 'Brekke' is the company (the tagger says person)."""
+    (out,) = tag([article(text)], nlp_for=nlp_for, gazetteer=load_gazetteer())
+    labels = {m.label for m in out.entities if m.text == short}
+    assert labels == {"ORG"}
+
+
 def test_a_word_that_is_only_some_city_s_other_name_needs_its_country_named_too(nlp_for):
     """'Media' (Médéa, Algeria) and 'Klar' are German words; Genf stands with die Schweiz."""
     text = (

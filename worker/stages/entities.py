@@ -236,7 +236,7 @@ def mentions_of(
             _place_country(surface, article.language, gazetteer) if label in PLACE_LABELS else None
         )
         out.append(_mention(surface, label, start, end, country))
-    out = _surnames(text, out)
+    out = _short_names(_surnames(text, out))
     canon = _canonical_people(out)
     return [
         m.model_copy(update={"normalized": canon[m.text]}) if m.label == "PERSON" else m
@@ -265,6 +265,25 @@ def _surnames(text: str, mentions: list[Mention]) -> list[Mention]:
         if not _overlaps(taken, starts, f.start(), f.end())
     )
     return sorted(fixed, key=lambda m: m.start)
+
+
+def _short_names(mentions: list[Mention]) -> list[Mention]:
+    """Later one-word short names of organisations named in full, which the model took for people.
+
+    'Ruch SA' then 'Ruch', 'Magna International Inc' then 'Magna': a one-word person, or a
+    place the gazetteer cannot place, whose word opens a longer organisation name in the same
+    text is that organisation. Not a surname of a person named in full.
+    """
+    first = {m.text.split()[0] for m in mentions if m.label == "ORG" and " " in m.text}
+    first -= {m.text.split()[-1] for m in mentions if m.label == "PERSON" and " " in m.text}
+    if not first:
+        return mentions
+    return [
+        m.model_copy(update={"label": "ORG", "country": None})
+        if m.text in first and (m.label == "PERSON" or (m.label in PLACE_LABELS and not m.country))
+        else m
+        for m in mentions
+    ]
 
 
 def _overlaps(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
