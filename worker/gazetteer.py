@@ -286,7 +286,9 @@ class Gazetteer:
         return self.continent_of.get(country)
 
 
-_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+# A word goes on over combining marks: text not in NFC ('Anfa\u0308nge') is still one word, not
+# 'Anfa' (a name of Casablanca) and a rest (Latin accents; Arabic vowel marks).
+_WORD = re.compile(r"[^\W\d_][\w\u0300-\u036f\u064b-\u065f\u0670'’.-]*")
 MAX_NAME_WORDS = 4
 
 
