@@ -81,15 +81,20 @@ def test_a_company_s_short_name_is_the_company_not_a_person(nlp_for, text, short
     assert labels == {"ORG"}
 
 
+def german_places(text, nlp_for):
+    """(text, country) of each mention the tag stage finds in `text` read as German."""
+    german = article(text).model_copy(update={"language": "de"})
+    (out,) = tag([german], nlp_for=nlp_for, gazetteer=load_gazetteer())
+    return [(m.text, m.country) for m in out.entities]
+
+
 def test_a_word_that_is_only_some_city_s_other_name_needs_its_country_named_too(nlp_for):
     """'Media' (Médéa, Algeria) and 'Klar' are German words; Genf stands with die Schweiz."""
     text = (
         "Der Social-Media-Trend ist klar: Media-Agenturen in Nordrhein-Westfalen wachsen. "
         "Klar ist auch, dass die Schweiz in Genf verhandelt."
     )
-    german = article(text).model_copy(update={"language": "de"})
-    (out,) = tag([german], nlp_for=nlp_for, gazetteer=load_gazetteer())
-    places = [(m.text, m.country) for m in out.entities]
+    places = german_places(text, nlp_for)
     assert ("Nordrhein-Westfalen", "DE") in places  # an ISO 3166-2 name counts alone
     assert ("Genf", "CH") in places  # backed by 'Schweiz'
     assert {c for _, c in places} == {"DE", "CH"}  # no Algeria, no Iraq
@@ -101,17 +106,13 @@ def test_a_small_city_s_other_name_needs_its_country_a_world_city_s_does_not(nlp
         "Die Namen der Opfer nannte die Polizei nicht. Die Hamas wies das zurück. "
         "In Moskau und Tokio wurde am Montag weiter verhandelt."
     )
-    german = article(text).model_copy(update={"language": "de"})
-    (out,) = tag([german], nlp_for=nlp_for, gazetteer=load_gazetteer())
-    assert {(m.text, m.country) for m in out.entities} == {("Moskau", "RU"), ("Tokio", "JP")}
+    assert set(german_places(text, nlp_for)) == {("Moskau", "RU"), ("Tokio", "JP")}
 
 
 def test_decomposed_accents_do_not_split_a_word_into_a_place(nlp_for):
     """Text not in NFC: 'Anfa\u0308nge' is one word, not 'Anfa' (Casablanca)."""
     text = "Die Anfa\u0308nge waren nicht leicht. In Ko\u0308ln regnete es am Montag."
-    german = article(text).model_copy(update={"language": "de"})
-    (out,) = tag([german], nlp_for=nlp_for, gazetteer=load_gazetteer())
-    assert [(m.text, m.country) for m in out.entities] == [("Ko\u0308ln", "DE")]
+    assert german_places(text, nlp_for) == [("Ko\u0308ln", "DE")]
 
 
 def test_each_article_says_which_tagger_ran(nlp_for):
