@@ -236,7 +236,7 @@ class Gazetteer:
         official = key in self.places and key not in self.exonyms
         if official or key in self.subdivisions or key in self.world_city_names:
             return False
-        if self.is_local(name, language):
+        if self.is_local(name, language):  # the language's own name of a country or region
             return False
         if key in self.city_names or key in self.exonyms:
             return " " not in key and "-" not in key
@@ -429,9 +429,11 @@ def _add_city_names(gaz: Gazetteer, cities: list[Any]) -> set[str]:
     """Every name (any language, any script) of large cities, for non-English text.
 
     Gives the keys of those names: in text that is not English, a one-word name counts only if
-    it is one of them or a country's, a capital's or a state's.
+    it is one of them or a country's, a capital's or a state's. The names of cities of
+    WORLD_CITY_POPULATION or more go to `world_city_names` as well.
     """
     keys: set[str] = set()
+    world: set[str] = set()
     for city in cities:
         if int(city["population"]) < MIN_FOREIGN_CITY_POPULATION:
             break
@@ -439,6 +441,9 @@ def _add_city_names(gaz: Gazetteer, cities: list[Any]) -> set[str]:
             if len(name) >= 4 and name[:1].isalpha():
                 _add(gaz.city_names, name, city["countrycode"])
                 keys.add(fold(name))
+                if int(city["population"]) >= WORLD_CITY_POPULATION:
+                    world.add(fold(name))
+    gaz.world_city_names = frozenset(world)
     return keys
 
 
@@ -511,12 +516,6 @@ def build_gazetteer() -> Gazetteer:
     for name, code in (historic | ALIASES).items():
         _add(gaz.places, name, code, overwrite=True)
     gaz.exonyms = frozenset(_add_exonyms(gaz, cities))
-    gaz.world_city_names = frozenset(
-        fold(name)
-        for city in cities
-        if int(city["population"]) >= WORLD_CITY_POPULATION
-        for name in (city["name"], *(city.get("alternatenames") or ()))
-    )
     _add_local_names(gaz)
     gaz.subdivisions = frozenset(_add_subdivisions(gaz))
     large = _add_city_names(gaz, cities) | gaz.subdivisions

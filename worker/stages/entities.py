@@ -244,10 +244,16 @@ def mentions_of(
     ]
 
 
+def _full_name_words(mentions: list[Mention], label: str, index: int) -> set[str]:
+    """The word at `index` of each name of several words with `label` ('Pete Hegseth', -1)."""
+    return {m.text.split()[index] for m in mentions if m.label == label and " " in m.text}
+
+
 def _surnames(text: str, mentions: list[Mention]) -> list[Mention]:
     """Later bare surnames of people named in full, which the model missed or mislabelled."""
-    surnames = {m.text.split()[-1] for m in mentions if m.label == "PERSON" and " " in m.text}
-    surnames = {s for s in surnames if len(s) > 2 and s[0].isupper()}
+    surnames = {
+        s for s in _full_name_words(mentions, "PERSON", -1) if len(s) > 2 and s[0].isupper()
+    }
     if not surnames:
         return mentions
     fixed = [
@@ -274,8 +280,7 @@ def _short_names(mentions: list[Mention]) -> list[Mention]:
     place the gazetteer cannot place, whose word opens a longer organisation name in the same
     text is that organisation. Not a surname of a person named in full.
     """
-    first = {m.text.split()[0] for m in mentions if m.label == "ORG" and " " in m.text}
-    first -= {m.text.split()[-1] for m in mentions if m.label == "PERSON" and " " in m.text}
+    first = _full_name_words(mentions, "ORG", 0) - _full_name_words(mentions, "PERSON", -1)
     if not first:
         return mentions
     return [
