@@ -43,3 +43,29 @@ def test_the_seed_gives_its_two_articles_with_titles_and_datelines(seed_text):
     assert [first.dateline, second.dateline] == ["BRUSSELS", "KAMPALA"]
     assert "Kampala" not in first.text
     assert second.text.count("President Yoweri Museveni, 81, looked set") == 1
+
+
+def test_two_whole_pages_in_a_row_give_two_articles():
+    """Infinite scroll: each page with its menus, links and footer, one article from each."""
+    footer = [
+        "Most read",
+        "Council approves budget for new swimming pool in the town centre",
+        "Five things to do this weekend across the region",
+        "Weather warning extended as heavy rain moves north",
+        "© 2026 Example Media. All rights reserved.",
+    ]
+    page = dump(
+        NAV,
+        ["Valley railway to reopen after forty years", "By Tom Ellis"],
+        RAIL,
+        ["Share this article", *footer],
+        NAV,
+        ["Storm halts Norway ferry crossings", "By Kari Nordmann", "December 1, 2026"],
+        ["Share", "Tweet", "Email", "Print"],
+        HARBOUR,
+        ["Share this article", *footer],
+    )
+    first, second = split_dump(page, language="en")
+    assert first.paragraphs == RAIL
+    assert second.paragraphs == HARBOUR
+    assert (first.title, second.dateline) == ("Valley railway to reopen after forty years", "OSLO")

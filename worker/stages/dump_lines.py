@@ -47,7 +47,7 @@ class DumpConfig:
     title_reach: int = 8  # lines around an article searched for its title
     title_match: float = 0.3  # share of a title's words found in its article
     summary_words: int = 18  # a headline-shaped line longer than this is a standfirst
-    start_probability: float = 0.65  # a candidate this likely to start an article starts one (CV)
+    start_probability: float = 0.85  # a candidate this likely to start an article starts one (CV)
     lexical_words: int = 5  # a line this short gives its words as features (chrome vocabulary)
     min_article_words: int = 40  # a smaller piece is no article
     restated_share: float = 0.5  # an article with this share of its 4-grams in a longer one

@@ -89,8 +89,8 @@ def decode(
     p_start: list[float],
     starts: Callable[[dict[str, float]], bool],
     gold: set[int] | None = None,
-) -> tuple[list[list[int]], list[tuple[dict[str, float], bool]]]:
-    """Articles (line indexes) from the body lines, left to right, and each candidate's outcome.
+) -> tuple[list[list[int]], list[tuple[int, dict[str, float], bool]]]:
+    """Articles (line indexes) from the body lines, and every candidate (line, features, outcome).
 
     A candidate is a body line after chrome, one where the line labeller gives a start
     (`p_start`, its marginal probability of `B`) at least `MARK`, or one that opens with a
@@ -99,7 +99,7 @@ def decode(
     body line before it and itself, and `starts` is not asked.
     """
     articles: list[list[int]] = []
-    seen: list[tuple[dict[str, float], bool]] = []
+    seen: list[tuple[int, dict[str, float], bool]] = []
     words: set[str] = set()
     names: set[str] = set()
     size = 0
@@ -134,7 +134,7 @@ def decode(
                 new = starts(f)
             else:
                 new = any(j in gold for j in range(body[k - 1] + 1, i + 1))
-            seen.append((f, new))
+            seen.append((i, f, new))
         if new:
             articles.append([i])
             words, names, size = set(), set(), 0
