@@ -96,7 +96,7 @@ def train(dumps: list[Labelled], lines_path: Path, starts_path: Path) -> int:
                         d.lines, d.feats, body, d.stops, p_start=p_start, starts=_no, gold=gold
                     )
                     for i, f, new in candidates:
-                        if d.labels[i] == "O":  # chrome taken for body: no true answer (below)
+                        if d.labels[i] == "O":  # chrome taken for body: no true answer
                             continue
                         starts.append(pycrfsuite.ItemSequence([f]), ["new" if new else "same"])
                         seen += 1
