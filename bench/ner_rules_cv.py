@@ -32,13 +32,13 @@ CORE = {"PERSON": "PER", "PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC",
 @contextmanager
 def rules_off(names: set[str]) -> Iterator[None]:
     """Switch tag-stage rules off for the block (each replaced by doing nothing)."""
-    saved = {n: getattr(stage, n) for n in ("_surnames", "_short_names", "_trim", "dateline_span")}
     off = {
         "surnames": ("_surnames", lambda _text, mentions: mentions),
         "short_names": ("_short_names", lambda mentions: mentions),
         "trim": ("_trim", lambda _text, start, end: (start, end)),
         "dateline": ("dateline_span", lambda _article: None),
     }
+    saved = {attr: getattr(stage, attr) for attr, _ in off.values()}
     for name in names:
         setattr(stage, *off[name])
     try:

@@ -435,14 +435,16 @@ def _add_city_names(gaz: Gazetteer, cities: list[Any]) -> set[str]:
     keys: set[str] = set()
     world: set[str] = set()
     for city in cities:
-        if int(city["population"]) < MIN_FOREIGN_CITY_POPULATION:
+        population = int(city["population"])
+        if population < MIN_FOREIGN_CITY_POPULATION:
             break
         for name in (city["name"], *(city.get("alternatenames") or ())):
             if len(name) >= 4 and name[:1].isalpha():
                 _add(gaz.city_names, name, city["countrycode"])
-                keys.add(fold(name))
-                if int(city["population"]) >= WORLD_CITY_POPULATION:
-                    world.add(fold(name))
+                key = fold(name)
+                keys.add(key)
+                if population >= WORLD_CITY_POPULATION:
+                    world.add(key)
     gaz.world_city_names = frozenset(world)
     return keys
 
