@@ -209,6 +209,7 @@ class Gazetteer:
     subdivisions: frozenset[str] = frozenset()  # ISO 3166-2 names in city_names (official)
     exonyms: frozenset[str] = frozenset()  # keys of `places` that are only alternate names
     world_city_names: frozenset[str] = frozenset()  # every name of a city of 1M people or more
+    provinces: dict[str, str] = field(default_factory=dict)  # English: see _add_provinces
     country_names: frozenset[str] = frozenset()  # keys of countries' names in any language
     accented: set[str] = field(default_factory=set)  # `marked` keys of every accented name
     _capitals: frozenset[str] = frozenset()
@@ -230,7 +231,10 @@ class Gazetteer:
         if language in (None, "en"):
             if not self.accents_agree(accents):
                 return None
-            return self.places.get(key) or self.demonyms.get(key)
+            found = self.places.get(key) or self.demonyms.get(key) or self.provinces.get(key)
+            if found is None and (stem := _UNIT.sub("", key)) != key:
+                found = self.places.get(stem) or self.provinces.get(stem)
+            return found
         found = self._foreign(key, language) if self.accents_agree(accents) else None
         genitive = language in GENITIVE_S and key.endswith("s") and len(key) > 4
         if found is None and genitive and self.accents_agree(accents[:-1]):
@@ -364,7 +368,24 @@ def candidate_names(text: str) -> list[list[tuple[int, int]]]:
     return runs
 
 
+_UNIT = re.compile(r" (?:county|state|province|region|district)$")
 _COMPASS = re.compile(r"^([nsew])\.\s*(?=\w)")
+_COMPASS_NAMES = frozenset(
+    {
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "centre",
+        "north-west",
+        "south-west",
+    }
+)
 _COMPASS_WORDS = {"n": "north ", "s": "south ", "e": "east ", "w": "west "}
 
 
@@ -544,6 +565,23 @@ def _add_subdivisions(gaz: Gazetteer) -> set[str]:
     return keys
 
 
+def _add_provinces(gaz: Gazetteer) -> None:
+    """First-level subdivisions for English text ('Gujarat', 'Gauteng', 'Nyamira').
+
+    Only names no city or country has taken, of one country only ('Punjab' and 'Central'
+    are several countries' provinces), of five letters or more, and neither a compass word
+    nor a region's name ('North', 'Sahel'): a local story often names only its province.
+    """
+    owners: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if sub.type in SUBDIVISION_TYPES and getattr(sub, "parent_code", None) is None:
+            owners.setdefault(fold(sub.name), set()).add(sub.country_code)
+    for key, countries in owners.items():
+        generic = key in REGION_NAMES or key.split()[0] in _COMPASS_NAMES
+        if len(countries) == 1 and len(key) >= 5 and key not in gaz.places and not generic:
+            gaz.provinces[key] = next(iter(countries))
+
+
 def _historic() -> dict[str, str]:
     """Former country names ISO 3166-3 maps to one present country ('Zaire' -> CD).
 
@@ -571,6 +609,7 @@ def build_gazetteer() -> Gazetteer:
     gaz.exonyms = frozenset(_add_exonyms(gaz, cities))
     _add_local_names(gaz)
     gaz.subdivisions = frozenset(_add_subdivisions(gaz))
+    _add_provinces(gaz)
     large = _add_city_names(gaz, cities) | gaz.subdivisions
     _add_home_regions(gaz, gc)
     countries = gc.get_countries().values()

@@ -85,6 +85,24 @@ def test_wire_abbreviations_former_names_and_demonyms_resolve(gaz, name, country
     assert gaz.country(name) == country
 
 
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [
+        ("Gujarat", "IN"),
+        ("Gauteng", "ZA"),
+        ("Nyamira County", "KE"),
+        ("Lagos State", "NG"),
+        ("Central", None),  # a province of Ghana, Zambia, Paraguay, ...: of no one country
+        ("Western", None),
+        ("North", None),
+        ("Sahel", None),  # a region's name, counted for its region (Africa), not a province
+    ],
+)
+def test_a_province_places_english_text_when_its_name_is_its_own(gaz, name, country):
+    """A local story often names only its province or county."""
+    assert gaz.country(name) == country
+
+
 def test_an_organisation_named_after_a_place_is_evidence_for_it(gaz):
     """'Football Kenya Federation' points at Kenya; 'White House' points nowhere."""
     from schemas.article import Mention
