@@ -6,7 +6,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 SHARED ?= ../shared
 
-.PHONY: demo test test-unit test-integration eval bench chaos audit lint schemas bootstrap clean train-extract train-ner ner-rules-cv adversarial eval-quick
+.PHONY: demo test test-unit test-integration eval bench chaos audit lint schemas bootstrap clean train-extract train-ner train-regions ner-rules-cv adversarial eval-quick
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
@@ -38,6 +38,9 @@ train-extract: $(STAMP)  ## train the dump model on ../shared/eval/extraction (f
 
 train-ner: $(STAMP)  ## train the NER pipelines (en on CoNLL-2003, es/nl on CoNLL-2002; fixed seed) into worker/models
 	$(VENV)/bin/python -m bench.train_ner --shared $(SHARED)
+
+train-regions: $(STAMP)  ## fit the region model on ../shared/eval/region (deterministic), CV figures in its record
+	$(VENV)/bin/python -m bench.train_regions --shared $(SHARED)
 
 ner-rules-cv: $(STAMP)  ## which tag-stage rules help on top of the trained English tagger (2-fold CV over CoNLL train)
 	$(VENV)/bin/python -m bench.ner_rules_cv --shared $(SHARED)

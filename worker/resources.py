@@ -14,7 +14,7 @@ from worker.keys import Keys
 from worker.settings import Settings, get_settings
 from worker.stages.dedup import DedupConfig, DedupIndex
 from worker.stages.extract import ExtractConfig
-from worker.stages.regions import Calibration, RegionConfig
+from worker.stages.regions import RegionConfig, RegionModel
 from worker.store import RedisDedupIndex, Store, client_for
 
 if TYPE_CHECKING:
@@ -134,9 +134,7 @@ class Resources:
     @cached_property
     def region_config(self) -> RegionConfig:
         """Weights of the classify stage."""
-        return RegionConfig(
-            threshold=self.settings.region_threshold, calibration=Calibration.load()
-        )
+        return RegionConfig(threshold=self.settings.region_threshold, model=RegionModel.load())
 
 
 @lru_cache(maxsize=1)

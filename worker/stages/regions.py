@@ -6,8 +6,10 @@ its weight to its country; each country's weight goes to its continent (and to t
 overlay). A region's score is its share of all the evidence or, when higher, what its own
 evidence is worth alone (1 - exp(-weight / evidence_scale)), so a second country named in the
 lead still counts beside a strong dateline; the primary region has the most evidence, and
-`regions` lists those at or above the threshold, best first. Raw scores are mapped to
-probabilities by per-region isotonic calibration fitted on the region dev split.
+`regions` lists those at or above the threshold, best first. A continent's probability comes
+from a logistic model over its evidence (how much, of which kind, from how many countries, its
+share and rank), fitted on the English and non-English region dev splits by
+`make train-regions`; the Middle East overlay keeps an isotonic map of its raw score.
 """
 
 from __future__ import annotations
@@ -30,7 +32,11 @@ from worker.stages.textdump import all_caps
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}")
 
 
-CALIBRATION_FILE = Path(__file__).with_name("region_calibration.json")
+MODEL_FILE = Path(__file__).with_name("region_model.json")
+CONTINENTS = tuple(r for r in Region if r is not Region.MIDDLE_EAST)
+# Where a place's weight came from (see RegionConfig for each one's weight).
+EVIDENCE_SCALE = 7.0  # weight at which a region's own evidence scores 1 - 1/e
+EVIDENCE_KINDS = ("dateline", "title", "lead", "body", "demonym", "org_place", "region_name")
 
 
 def fit_isotonic(pairs: Sequence[tuple[float, int]]) -> tuple[list[float], list[float]]:
@@ -48,33 +54,72 @@ def fit_isotonic(pairs: Sequence[tuple[float, int]]) -> tuple[list[float], list[
     return [b[0] / b[2] for b in blocks], [b[1] / b[2] for b in blocks]
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """Per-region maps from raw score to probability, fitted on the region dev split.
+def _interpolate(knots: tuple[tuple[float, ...], tuple[float, ...]], raw: float) -> float:
+    """A step map's value at `raw`: linear between knots, flat beyond the first and last."""
+    xs, ys = knots
+    if raw <= 0.0 or not xs:
+        return raw
+    i = bisect.bisect_right(xs, raw)
+    if i == 0:
+        return ys[0]
+    if i == len(xs):
+        return ys[-1]
+    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+    return y0 + (y1 - y0) * (raw - x0) / (x1 - x0) if x1 > x0 else y1
 
-    Between knots the map is linear; below the first and above the last it is flat.
+
+class ModelMismatchError(RuntimeError):
+    """The region model file was fitted on other features than this code computes."""
+
+
+@dataclass(frozen=True)
+class RegionModel:
+    """How often an article with this evidence for a region is about it.
+
+    Two estimates, averaged with weight `blend` on the second: a per-region isotonic map of
+    the raw score (`isotonic`: knots), and a logistic regression over the evidence's makeup
+    (`FEATURES`, standardised by `mean` and `scale`), which carries across languages and page
+    styles. The Middle East overlay has the isotonic map only. Fitted by `make train-regions`.
     """
 
-    knots: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]
+    isotonic: dict[str, tuple[tuple[float, ...], tuple[float, ...]]]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    blend: float
 
-    def probability(self, region: Region, raw: float) -> float:
-        """How often an article with this raw score for `region` is about it."""
-        if raw <= 0.0 or region.value not in self.knots:
-            return raw
-        xs, ys = self.knots[region.value]
-        i = bisect.bisect_right(xs, raw)
-        if i == 0:
-            return ys[0]
-        if i == len(xs):
-            return ys[-1]
-        x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
-        return y0 + (y1 - y0) * (raw - x0) / (x1 - x0) if x1 > x0 else y1
+    def probability(self, ev: RegionEvidence, region: Region) -> float:
+        """The probability that the article is about `region`, given its evidence."""
+        mapped = _interpolate(self.isotonic.get(region.value, ((), ())), ev.scores.get(region, 0.0))
+        if region is Region.MIDDLE_EAST:
+            return mapped
+        return (1.0 - self.blend) * mapped + self.blend * self.logistic(ev, region)
+
+    def logistic(self, ev: RegionEvidence, region: Region) -> float:
+        """The logistic model's probability alone."""
+        z = self.intercept + sum(
+            c * (x - m) / s
+            for c, x, m, s in zip(
+                self.coef, region_features(ev, region), self.mean, self.scale, strict=True
+            )
+        )
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     @classmethod
-    def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
-        """The shipped calibration (written by `python -m bench.calibrate_regions`)."""
+    def load(cls, path: Path = MODEL_FILE) -> RegionModel:
+        """The shipped model (written by `make train-regions`)."""
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls({r: (tuple(k["x"]), tuple(k["y"])) for r, k in data["regions"].items()})
+        if tuple(data["features"]) != FEATURES:
+            raise ModelMismatchError(f"{path.name} has other features: run make train-regions")
+        return cls(
+            isotonic={r: (tuple(k["x"]), tuple(k["y"])) for r, k in data["isotonic"].items()},
+            mean=tuple(data["mean"]),
+            scale=tuple(data["scale"]),
+            coef=tuple(data["coef"]),
+            intercept=float(data["intercept"]),
+            blend=float(data["blend"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -89,11 +134,11 @@ class RegionConfig:
     demonym: float = 0.5  # times the weight of the position
     region_name: float = 0.5
     lead_chars: int = 600
-    evidence_scale: float = 7.0  # weight at which a region's own evidence scores 1 - 1/e
+    evidence_scale: float = EVIDENCE_SCALE
     org_place: float = 0.5  # a place inside an organisation's name, times the position weight
     primary_dateline: float = 4.0  # extra weight of the dateline's region when choosing primary
     home_language: float = 1.0  # evidence for a language's home region when no place is named
-    calibration: Calibration | None = None
+    model: RegionModel | None = None  # probabilities; without one, the raw scores are listed
 
 
 def _places_in(
@@ -141,60 +186,132 @@ def _place_inside(name: str, gazetteer: Gazetteer) -> str | None:
 
 @dataclass
 class _Evidence:
-    """Weights gathered for countries, and for regions named without a country."""
+    """Weights gathered for countries, and for regions named without a country, by kind."""
 
     countries: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     regions: dict[Region, float] = field(default_factory=lambda: defaultdict(float))
+    kinds: dict[str | Region, dict[str, float]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(float))
+    )
+    mentions: dict[str | Region, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(
-        self, country: str | None, region: Region | None, weight: float, cfg: RegionConfig
+        self,
+        country: str | None,
+        region: Region | None,
+        weight: float,
+        kind: str,
+        cfg: RegionConfig,
     ) -> None:
         if country:
             self.countries[country] += weight
+            self.kinds[country][kind] += weight
+            self.mentions[country] += 1
         elif region is not None:
             self.regions[region] += weight * cfg.region_name
+            self.kinds[region]["region_name"] += weight * cfg.region_name
+            self.mentions[region] += 1
+
+
+def _position(offset: int, cfg: RegionConfig) -> tuple[float, str]:
+    """The weight and kind of a place at `offset`: in the lead or further down."""
+    return (cfg.lead, "lead") if offset < cfg.lead_chars else (cfg.body, "body")
+
+
+def _add_entities(ev: _Evidence, article: Article, gazetteer: Gazetteer, cfg: RegionConfig) -> None:
+    """The tagged places, demonyms and bodies named after a place (the dateline counted apart)."""
+    dateline = dateline_span(article)
+    for m in article.entities:
+        if (m.start, m.end) == dateline:
+            continue
+        w, kind = _position(m.start, cfg)
+        if m.label == "NORP":
+            w, kind = w * cfg.demonym, "demonym"
+        region = gazetteer.region_name(m.text, article.language)
+        if m.label == "ORG" and m.country is None and region is None:
+            # 'Football Kenya Federation', 'Bank Windhoek', 'Air France': a body named after a
+            # place is evidence for it, at a fraction of a place's weight.
+            if c := _place_inside(m.text, gazetteer):
+                ev.add(c, None, w * cfg.org_place, "org_place", cfg)
+            continue
+        ev.add(m.country, region, w, kind, cfg)
 
 
 def _evidence(
     article: Article, gazetteer: Gazetteer, cfg: RegionConfig, dateline_place: str | None
 ) -> _Evidence:
     ev = _Evidence()
-
-    def weight_at(offset: int) -> float:
-        return cfg.lead if offset < cfg.lead_chars else cfg.body
-
     if dateline_place:
-        ev.add(dateline_place, None, cfg.dateline, cfg)
+        ev.add(dateline_place, None, cfg.dateline, "dateline", cfg)
     for _, c, r in _places_in(headline(article), gazetteer, article.language):
-        ev.add(c, r, cfg.title, cfg)
-    if not article.entities:
+        ev.add(c, r, cfg.title, "title", cfg)
+    if article.entities:
+        _add_entities(ev, article, gazetteer, cfg)
+    else:
         for offset, c, r in _places_in(article.text, gazetteer, article.language):
-            ev.add(c, r, weight_at(offset), cfg)
-        return ev
-    dateline = dateline_span(article)
-    for m in article.entities:
-        if (m.start, m.end) == dateline:
-            continue
-        w = weight_at(m.start) * (cfg.demonym if m.label == "NORP" else 1.0)
-        region = gazetteer.region_name(m.text, article.language)
-        if m.label == "ORG" and m.country is None and region is None:
-            # 'Football Kenya Federation', 'Bank Windhoek', 'Air France': a body named after a
-            # place is evidence for it, at a fraction of a place's weight.
-            if c := _place_inside(m.text, gazetteer):
-                ev.add(c, None, w * cfg.org_place, cfg)
-            continue
-        ev.add(m.country, region, w, cfg)
+            ev.add(c, r, *_position(offset, cfg), cfg)
     return ev
 
 
 @dataclass(frozen=True)
 class RegionEvidence:
-    """An article's raw region scores (before calibration) and country weights."""
+    """An article's raw region scores and the evidence behind them, per region."""
 
     scores: dict[Region, float]
     weights: dict[Region, float]
     countries: dict[str, float]
     dateline: Region | None = None
+    kinds: dict[Region, dict[str, float]] = field(default_factory=dict)
+    named: dict[Region, int] = field(default_factory=dict)  # distinct countries
+    mentions: dict[Region, int] = field(default_factory=dict)
+    chars: int = 0
+
+
+FEATURES = (
+    "raw_score",
+    "log_weight",
+    "share",
+    "own_worth",
+    "dateline_here",
+    "dateline_elsewhere",
+    *(f"log_{kind}" for kind in EVIDENCE_KINDS),
+    "log_countries",
+    "log_mentions",
+    "is_top",
+    "rank",
+    "log_chars",
+    "regions_with_evidence",
+    *(f"is_{r.name.lower()}" for r in CONTINENTS),
+)
+
+
+def region_features(ev: RegionEvidence, region: Region) -> list[float]:
+    """What the region model reads about one continent's evidence (in `FEATURES` order).
+
+    Language-independent: amounts and kinds of evidence, never the article's language.
+    """
+    weights: dict[Region, float] = {
+        r: w for r, w in ev.weights.items() if r is not Region.MIDDLE_EAST
+    }
+    w = weights.get(region, 0.0)
+    total = sum(weights.values()) or 1.0
+    kinds = ev.kinds.get(region, {})
+    return [
+        ev.scores.get(region, 0.0),
+        math.log1p(w),
+        w / total,
+        1.0 - math.exp(-w / EVIDENCE_SCALE),
+        float(ev.dateline is region),
+        float(ev.dateline is not None and ev.dateline is not region),
+        *(math.log1p(kinds.get(kind, 0.0)) for kind in EVIDENCE_KINDS),
+        math.log1p(ev.named.get(region, 0)),
+        math.log1p(ev.mentions.get(region, 0)),
+        float(w >= max(weights.values(), default=0.0)),
+        float(sum(1 for other in weights.values() if other > w)),
+        math.log(ev.chars + 100),
+        float(len(weights)),
+        *(float(region is r) for r in CONTINENTS),
+    ]
 
 
 def region_evidence(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig) -> RegionEvidence:
@@ -203,9 +320,19 @@ def region_evidence(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig
     ev = _evidence(article, gazetteer, cfg, place)
     countries, region_weight = ev.countries, ev.regions
     dateline = gazetteer.region(place) if place else None
+    kinds: dict[Region, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    named: dict[Region, int] = defaultdict(int)
+    mentions: dict[Region, int] = defaultdict(int)
+    for region in ev.regions:
+        kinds[region].update(ev.kinds[region])
+        mentions[region] += ev.mentions[region]
     for country, w in countries.items():
         if (r := gazetteer.region(country)) is not None:
             region_weight[r] += w
+            for kind, kw in ev.kinds[country].items():
+                kinds[r][kind] += kw
+            named[r] += 1
+            mentions[r] += ev.mentions[country]
         if country in MIDDLE_EAST:
             region_weight[Region.MIDDLE_EAST] += w
     continental = {r: w for r, w in region_weight.items() if r is not Region.MIDDLE_EAST}
@@ -222,7 +349,16 @@ def region_evidence(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig
         r: min(1.0, max(w / total, 1.0 - math.exp(-w / cfg.evidence_scale)))
         for r, w in region_weight.items()
     }
-    return RegionEvidence(scores, dict(region_weight), dict(countries), dateline)
+    return RegionEvidence(
+        scores,
+        dict(region_weight),
+        dict(countries),
+        dateline,
+        kinds={r: dict(k) for r, k in kinds.items()},
+        named=dict(named),
+        mentions=dict(mentions),
+        chars=len(article.text),
+    )
 
 
 def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig) -> Article:
@@ -230,9 +366,7 @@ def classify_region(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig
     ev = region_evidence(article, gazetteer=gazetteer, cfg=cfg)
     if not ev.scores:
         return article.model_copy(update={"regions": [], "primary_region": None, "countries": []})
-    calibrated = {
-        r: cfg.calibration.probability(r, s) if cfg.calibration else s for r, s in ev.scores.items()
-    }
+    calibrated = {r: cfg.model.probability(ev, r) if cfg.model else s for r, s in ev.scores.items()}
     ranked = sorted(calibrated.items(), key=lambda kv: (-kv[1], -ev.weights[kv[0]]))
     continental = [r for r in ev.weights if r is not Region.MIDDLE_EAST]
     # Where the story is filed weighs more for the primary region than for the scores.
