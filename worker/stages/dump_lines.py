@@ -58,7 +58,9 @@ class WordLists:
     """The vocabularies and patterns the features read (`dump_words.json`)."""
 
     chrome: frozenset[str]
-    patterns: dict[str, tuple[frozenset[str], re.Pattern[str]]]  # name: (needs one of, pattern)
+    # (name, needs one of these characters, tried on every line, pattern): a case-blind
+    # pattern that needs no character is tried only where `rare` matches.
+    patterns: tuple[tuple[str, frozenset[str], bool, re.Pattern[str]], ...]
     rare: re.Pattern[str]  # any of the case-blind patterns that need no character: one search
 
     @classmethod
@@ -75,13 +77,15 @@ class WordLists:
         return cls(
             rare=re.compile("|".join(rare), re.IGNORECASE),
             chrome=frozenset(data["chrome_words"]),
-            patterns={
-                name: (
+            patterns=tuple(
+                (
+                    name,
                     frozenset(spec.get("needs", "")),
+                    not spec.get("needs") and spec.get("flags", "") != "i",
                     re.compile(spec["pattern"], flags[spec.get("flags", "")]),
                 )
                 for name, spec in data["patterns"].items()
-            },
+            ),
         )
 
 
@@ -180,9 +184,8 @@ def describe(
     rare = lists.rare.search(head) is not None
     flags = {
         name
-        for name, (needs, rx) in lists.patterns.items()
-        if (not needs.isdisjoint(chars) if needs else rare or rx.flags & re.IGNORECASE == 0)
-        and rx.search(head)
+        for name, needs, always, rx in lists.patterns
+        if (not needs.isdisjoint(chars) if needs else rare or always) and rx.search(head)
     }
     if tokens and len(tokens) <= 8:
         hits = sum(t in lists.chrome for t in tokens)
