@@ -28,7 +28,7 @@ from worker.settings import get_settings
 from worker.stages.dedup import DedupConfig, MemoryDedupIndex, dedup
 from worker.stages.entities import tag
 from worker.stages.extract import ExtractConfig, extract
-from worker.stages.regions import RegionConfig, classify
+from worker.stages.regions import RegionConfig, RegionModel, classify
 from worker.stages.textdump import split_dump
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,9 +149,8 @@ def main() -> None:
     words = _words(articles)
     tag_rate, articles = _rate(words, lambda: tag(articles, nlp_for=nlp_for, gazetteer=gaz))
     raw_rate = raw_ner_rate(SMALL_MODEL, [a.text for a in articles], words)
-    cls_rate, _ = _rate(
-        len(articles), lambda: classify(articles, gazetteer=gaz, cfg=RegionConfig())
-    )
+    shipped = RegionConfig(model=RegionModel.load())  # as a worker classifies
+    cls_rate, _ = _rate(len(articles), lambda: classify(articles, gazetteer=gaz, cfg=shipped))
     from bench.dedup import run as dedup_redis  # noqa: PLC0415
 
     redis_dedup = dedup_redis(ev / "dedup" / "dev.jsonl", DedupConfig())
