@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.results import recorded
+from worker.stages.regions import MODEL_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = json.loads((ROOT / "bench" / "floors.json").read_text(encoding="utf-8"))
@@ -213,6 +214,30 @@ def main() -> None:
         full(ev, set(a.only.split(",")))
 
 
+def print_cross_validated(task: str) -> None:
+    """The cross-validated figures of what was fitted for `task`, as its make target recorded.
+
+    Entities: each tag-stage rule on and off (`make ner-rules-cv`, too slow to rerun here);
+    regions: the region model under grouped CV (`make train-regions`, in its record).
+    """
+    if task == "entities":
+        path = ROOT / "bench" / "results" / "ner_rules_cv.txt"
+        print("== entities rules on top of the trained tagger, cross-validated (make ner-rules-cv)")
+        recorded_cv = path.read_text(encoding="utf-8") if path.exists() else "  not recorded\n"
+        print("  " + recorded_cv.rstrip("\n").replace("\n", "\n  "))
+    elif task == "region":
+        record = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["record"]
+        print(f"== region model, cross-validated (make train-regions, {record['trained']})")
+        for name, block in record["cross_validation"].items():
+            parts = block.items() if "english" in block else [("other", block)]
+            for part, f in parts:
+                print(
+                    f"  {name:26s} {part:8s} europe_f1={f['europe_f1']:.3f} "
+                    f"africa_f1={f['africa_f1']:.3f} macro_f1={f['macro_f1']:.3f} "
+                    f"micro_f1={f['micro_f1']:.3f} n={int(f['docs'])}"
+                )
+
+
 def full(ev: Path, only: set[str]) -> None:
     """Every evaluation in `only` on the whole dev sets; fail below a floor."""
     py = sys.executable
@@ -266,6 +291,7 @@ def full(ev: Path, only: set[str]) -> None:
             print(f"== {task} baseline: {baseline}")
             run([*scorer, "--python", baseline], f"{task} baseline")
         print(f"  published baseline: {BASELINES[task]}")
+        print_cross_validated(task)
     figures.update(multilingual(ev, py, only))
     failed = below(figures, FLOORS)
     summary = " ".join(

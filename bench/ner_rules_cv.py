@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.results import RESULTS, header
 from bench.train_ner import CONFIG, SEED, TRAINING, config_text, docbin
 from schemas.article import Article
 from worker.gazetteer import Gazetteer, load_gazetteer
@@ -109,10 +110,15 @@ def main() -> None:
             for name, off in variants.items():
                 with rules_off(off):
                     results[name].append(score(held, tagger(nlp, gaz)))
-    print(f"rules under {a.folds}-fold CV over {len(docs)} CoNLL-2003 training documents:")
+    lines = [f"rules under {a.folds}-fold CV over {len(docs)} CoNLL-2003 training documents:"]
     for name, f1s in results.items():
         folds = ", ".join(f"{f:.4f}" for f in f1s)
-        print(f"  {name:<12} f1 {sum(f1s) / len(f1s):.4f}  (folds: {folds})")
+        lines.append(f"  {name:<12} f1 {sum(f1s) / len(f1s):.4f}  (folds: {folds})")
+    print("\n".join(lines))
+    RESULTS.mkdir(parents=True, exist_ok=True)  # make eval prints it beside the entity figures
+    (RESULTS / "ner_rules_cv.txt").write_text(
+        f"# {header()}\n" + "\n".join(lines) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":
