@@ -98,7 +98,9 @@ def load_docs(eval_dir: Path) -> list[Doc]:
                 continue
             doc = json.loads(line)
             ev = region_evidence(_tagged(doc["text"]), gazetteer=gaz, cfg=cfg)
-            gold = set(doc["regions"]) | ({"Middle East"} if doc.get("middle_east") else set())
+            gold = set(doc["regions"]) | (
+                {Region.MIDDLE_EAST.value} if doc.get("middle_east") else set()
+            )
             docs.append(
                 Doc(
                     gold=frozenset(gold),
@@ -251,7 +253,9 @@ def fit_model(docs: Sequence[Doc]) -> dict[str, Any]:
     x, y, weight, where = examples(docs)
     mean, scale, coef, intercept = fit_logistic(x, y, weight)
     maps = fit_maps(x, y, [r for _, r in where])
-    me = [(d.raw.get(Region.MIDDLE_EAST, 0.0), int("Middle East" in d.gold)) for d in docs]
+    me = [
+        (d.raw.get(Region.MIDDLE_EAST, 0.0), int(Region.MIDDLE_EAST.value in d.gold)) for d in docs
+    ]
     maps[Region.MIDDLE_EAST] = fit_isotonic([p for p in me if p[0] > 0])
     return {
         "features": list(FEATURES),

@@ -6,10 +6,11 @@ its weight to its country; each country's weight goes to its continent (and to t
 overlay). A region's score is its share of all the evidence or, when higher, what its own
 evidence is worth alone (1 - exp(-weight / evidence_scale)), so a second country named in the
 lead still counts beside a strong dateline; the primary region has the most evidence, and
-`regions` lists those at or above the threshold, best first. A continent's probability comes
-from a logistic model over its evidence (how much, of which kind, from how many countries, its
-share and rank), fitted on the English and non-English region dev splits by
-`make train-regions`; the Middle East overlay keeps an isotonic map of its raw score.
+`regions` lists those at or above the threshold, best first. A continent's probability is the
+average of an isotonic map of its raw score and a logistic model over its evidence (how much,
+of which kind, from how many countries, its share and rank), both fitted on the English and
+non-English region dev splits by `make train-regions`; the Middle East overlay has the
+isotonic map only.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}")
 
 MODEL_FILE = Path(__file__).with_name("region_model.json")
 CONTINENTS = tuple(r for r in Region if r is not Region.MIDDLE_EAST)
-# Where a place's weight came from (see RegionConfig for each one's weight).
 EVIDENCE_SCALE = 7.0  # weight at which a region's own evidence scores 1 - 1/e
+# Where a place's weight came from (see RegionConfig for each one's weight).
 EVIDENCE_KINDS = ("dateline", "title", "lead", "body", "demonym", "org_place", "region_name")
 
 
