@@ -40,7 +40,9 @@ from worker.stages.regions import (
     FEATURES,
     MODEL_FILE,
     RegionConfig,
+    blend,
     fit_isotonic,
+    interpolate,
     region_evidence,
     region_features,
 )
@@ -188,12 +190,7 @@ def fit_maps(x: Array, y: Array, regions: Sequence[Region]) -> IsotonicMaps:
 
 def apply_maps(maps: IsotonicMaps, x: Array, regions: Sequence[Region]) -> Array:
     """Each row's raw score through its region's map."""
-    return np.array(
-        [
-            np.interp(x[k, 0], *maps[r]) if maps.get(r, ([], []))[0] else 0.0
-            for k, r in enumerate(regions)
-        ]
-    )
+    return np.array([interpolate(maps.get(r, ([], [])), x[k, 0]) for k, r in enumerate(regions)])
 
 
 @dataclass(frozen=True)
@@ -216,7 +213,7 @@ def estimates(data: Examples, train: Array, test: Array) -> tuple[Array, Array, 
         [r for r, t in zip(regions, test, strict=True) if t],
     )
     logit = logistic_scorer(x[train], y[train], weight[train])(x[test])
-    return iso, logit, (1 - BLEND) * iso + BLEND * logit
+    return iso, logit, np.array([blend(i, g, BLEND) for i, g in zip(iso, logit, strict=True)])
 
 
 def cross_validate(docs: Sequence[Doc]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ Evidence, strongest first: the dateline's place; places in the title; places in 
 paragraphs; places further down, demonyms and bodies with a clear home. Each place mention adds
 its weight to its country; each country's weight goes to its continent (and to the Middle East
 overlay). A region's score is its share of all the evidence or, when higher, what its own
-evidence is worth alone (1 - exp(-weight / evidence_scale)), so a second country named in the
+evidence is worth alone (1 - exp(-weight / EVIDENCE_SCALE)), so a second country named in the
 lead still counts beside a strong dateline; the primary region has the most evidence, and
 `regions` lists those at or above the threshold, best first. A continent's probability is the
 average of an isotonic map of its raw score and a logistic model over its evidence (how much,
@@ -55,8 +55,11 @@ def fit_isotonic(pairs: Sequence[tuple[float, int]]) -> tuple[list[float], list[
     return [b[0] / b[2] for b in blocks], [b[1] / b[2] for b in blocks]
 
 
-def _interpolate(knots: tuple[tuple[float, ...], tuple[float, ...]], raw: float) -> float:
-    """A step map's value at `raw`: linear between knots, flat beyond the first and last."""
+def interpolate(knots: tuple[Sequence[float], Sequence[float]], raw: float) -> float:
+    """An isotonic map's value at `raw`: linear between knots, flat beyond the first and last.
+
+    Without knots (or for no evidence) the raw score itself.
+    """
     xs, ys = knots
     if raw <= 0.0 or not xs:
         return raw
@@ -67,6 +70,11 @@ def _interpolate(knots: tuple[tuple[float, ...], tuple[float, ...]], raw: float)
         return ys[-1]
     x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
     return y0 + (y1 - y0) * (raw - x0) / (x1 - x0) if x1 > x0 else y1
+
+
+def blend(mapped: float, logistic: float, share: float) -> float:
+    """The two estimates averaged, `share` on the logistic one."""
+    return (1.0 - share) * mapped + share * logistic
 
 
 class ModelMismatchError(RuntimeError):
@@ -92,10 +100,10 @@ class RegionModel:
 
     def probability(self, ev: RegionEvidence, region: Region) -> float:
         """The probability that the article is about `region`, given its evidence."""
-        mapped = _interpolate(self.isotonic.get(region.value, ((), ())), ev.scores.get(region, 0.0))
+        mapped = interpolate(self.isotonic.get(region.value, ((), ())), ev.scores.get(region, 0.0))
         if region is Region.MIDDLE_EAST:
             return mapped
-        return (1.0 - self.blend) * mapped + self.blend * self.logistic(ev, region)
+        return blend(mapped, self.logistic(ev, region), self.blend)
 
     def logistic(self, ev: RegionEvidence, region: Region) -> float:
         """The logistic model's probability alone."""
@@ -135,7 +143,6 @@ class RegionConfig:
     demonym: float = 0.5  # times the weight of the position
     region_name: float = 0.5
     lead_chars: int = 600
-    evidence_scale: float = EVIDENCE_SCALE
     org_place: float = 0.5  # a place inside an organisation's name, times the position weight
     primary_dateline: float = 4.0  # extra weight of the dateline's region when choosing primary
     home_language: float = 1.0  # evidence for a language's home region when no place is named
@@ -347,7 +354,7 @@ def region_evidence(article: Article, *, gazetteer: Gazetteer, cfg: RegionConfig
         return RegionEvidence({}, {}, dict(countries))
     # A second country named in the lead is a second region even beside a strong dateline.
     scores = {
-        r: min(1.0, max(w / total, 1.0 - math.exp(-w / cfg.evidence_scale)))
+        r: min(1.0, max(w / total, 1.0 - math.exp(-w / EVIDENCE_SCALE)))
         for r, w in region_weight.items()
     }
     return RegionEvidence(
