@@ -214,6 +214,8 @@ def drop_restated(drafts: list[Draft], share: float) -> list[Draft]:
     long line); the longer copy stays. Each draft's 4-grams are looked up in one index of the
     drafts kept so far: linear in the total text.
     """
+    if len(drafts) < 2:  # nothing to restate (most dumps): no shingles to make
+        return drafts
     grams = [_grams(d.text) for d in drafts]
     order = sorted(range(len(drafts)), key=lambda i: -len(grams[i]))
     owners: dict[bytes, list[int]] = {}
