@@ -1,6 +1,9 @@
 """The committed dump model: pinned by hash, and trained on the data now in ../shared."""
 
 import json
+import os
+import subprocess
+import sys
 
 from tests.conftest import SHARED, require_shared
 from worker.stages.dump_lines import WORDS_FILE
@@ -31,3 +34,35 @@ def test_the_record_says_how_it_scored_under_cross_validation():
 
 def test_an_empty_dump_has_no_labels():
     assert DumpModel.default().label([]) == ([], [])
+
+
+_FEATURE_ORDER = """
+import json
+from worker.stages.dump_lines import DumpConfig, features, read_lines, stoplist
+page = "\\n".join([
+    "Home | World | Contact us at desk@example.com or +44 20 7946 0000",
+    "By Jane Doe, Dec. 1, 2026 (AP Photo) - read more at https://example.com/a",
+    "OSLO: Ferries stopped on Monday after a storm damaged two loading ramps, the company said.",
+    "© 2026 Example Media. All rights reserved. Our privacy policy and cookies.",
+])
+cfg, stops = DumpConfig(), stoplist("en")
+lines = read_lines(page, stops=stops, cfg=cfg)
+print(json.dumps([list(f) for f in features(lines, stops=stops, cfg=cfg)]))
+"""
+
+
+def test_features_come_in_one_order_whatever_the_hash_seed():
+    """CRFsuite numbers features in the order it meets them: `make train-extract` must give
+    the same model in every process, so a line's features may not follow a set's order."""
+    orders = {
+        subprocess.run(
+            [sys.executable, "-c", _FEATURE_ORDER],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(orders) == 1
+    assert len(json.loads(orders.pop())[1]) > 20

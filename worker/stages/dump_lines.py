@@ -285,7 +285,9 @@ def _shape(line: Line, lexical_words: int) -> dict[str, float]:
     letters = [c for c in line.text[:200] if c.isalpha()]
     if len(letters) >= 8 and sum(map(str.isupper, letters)) / len(letters) > 0.9:
         f["allcaps"] = 1.0
-    f.update(dict.fromkeys(line.flags, 1.0))
+    # sorted: a set's order changes with the process's hash seed, and CRFsuite numbers
+    # features in the order it meets them (the trained model changed from run to run)
+    f.update(dict.fromkeys(sorted(line.flags), 1.0))
     if line.words <= lexical_words:
         f.update({"t=" + t: 1.0 for t in line.tokens})
     return f
