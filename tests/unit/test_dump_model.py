@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from tests.conftest import SHARED, require_shared
-from worker.stages.dump_lines import WORDS_FILE
+from worker.stages.dump_lines import WORDS_FILE, DumpConfig, features, read_lines, stoplist
 from worker.stages.dump_model import MODEL_FILE, RECORD_FILE, DumpModel, file_sha256
 
 RECORD = json.loads(RECORD_FILE.read_text(encoding="utf-8"))
@@ -66,3 +66,19 @@ def test_features_come_in_one_order_whatever_the_hash_seed():
     }
     assert len(orders) == 1
     assert len(json.loads(orders.pop())[1]) > 20
+
+
+_CAPITALS = (
+    "BREAKING: FERRIES HALTED ACROSS NORWAY",
+    "Ferries Halted Across Norway After The Storm",
+    "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ EIGHT eight",
+    "ÉTÉ À OSLO: LES FERRIES À L'ARRÊT",
+)
+
+
+def test_a_line_in_capitals_is_told_from_one_with_a_few():
+    """'allcaps' counts letters only: roman-numeral signs are capitals but not letters."""
+    cfg, stops = DumpConfig(), stoplist("en")
+    lines = read_lines("\n".join(_CAPITALS), stops=stops, cfg=cfg)
+    rows = features(lines, stops=stops, cfg=cfg)
+    assert ["allcaps" in row for row in rows] == [True, False, False, True]
