@@ -6,7 +6,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 SHARED ?= ../shared
 
-.PHONY: demo test test-unit test-integration eval bench chaos audit lint schemas bootstrap clean train-extract train-ner train-regions ner-rules-cv adversarial eval-quick
+.PHONY: demo test test-unit test-integration eval bench chaos audit lint schemas bootstrap clean train-extract train-ner train-regions ner-rules-cv extract-cv-seeds adversarial eval-quick
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
@@ -35,6 +35,9 @@ eval-quick: $(STAMP)  ## the CI subset of make eval: fixed samples of each dev s
 
 train-extract: $(STAMP)  ## train the dump model on ../shared/eval/extraction (fixed seed), CV figures in its record
 	$(VENV)/bin/python -m bench.train_extract --shared $(SHARED) --cv
+
+extract-cv-seeds: $(STAMP)  ## the dump model's grouped CV at three seeds: how far one seed's figure moves
+	$(VENV)/bin/python -m bench.train_extract --shared $(SHARED) --seeds 3 --spread-out bench/results/extract_cv_seeds.txt
 
 train-ner: $(STAMP)  ## train the NER pipelines (en on CoNLL-2003, es/nl on CoNLL-2002; fixed seed) into worker/models
 	$(VENV)/bin/python -m bench.train_ner --shared $(SHARED)

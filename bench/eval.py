@@ -91,6 +91,7 @@ def extraction(ev: Path, py: str) -> dict[str, float]:
             source, mode = name.split(".")
             figures[f"extraction.{scheme}.{source}.{mode}_f1"] = r["f1"]
             figures[f"extraction.{scheme}.{source}.{mode}_count_acc"] = r["count_acc"]
+    print_cross_validated("extraction")
     return figures
 
 
@@ -217,10 +218,16 @@ def main() -> None:
 def print_cross_validated(task: str) -> None:
     """The cross-validated figures of what was fitted for `task`, as its make target recorded.
 
-    Entities: each tag-stage rule on and off (`make ner-rules-cv`, too slow to rerun here);
+    Extraction: the dump model's grouped CV at three seeds (`make extract-cv-seeds`, too slow
+    to rerun here); entities: each tag-stage rule on and off (`make ner-rules-cv`, likewise);
     regions: the region model under grouped CV (`make train-regions`, in its record).
     """
-    if task == "entities":
+    if task == "extraction":
+        path = ROOT / "bench" / "results" / "extract_cv_seeds.txt"
+        print("== how far the figures above move with the seed (make extract-cv-seeds)")
+        recorded_cv = path.read_text(encoding="utf-8") if path.exists() else "  not recorded\n"
+        print("  " + recorded_cv.rstrip("\n").replace("\n", "\n  "))
+    elif task == "entities":
         path = ROOT / "bench" / "results" / "ner_rules_cv.txt"
         print("== entities rules on top of the trained tagger, cross-validated (make ner-rules-cv)")
         recorded_cv = path.read_text(encoding="utf-8") if path.exists() else "  not recorded\n"

@@ -275,6 +275,35 @@ def print_results(results: dict[str, dict[str, dict[str, float]]]) -> None:
             )
 
 
+def seed_spread(
+    shared: Path, pages: list[Page], multi: list[Page], cfg: DumpConfig, seeds: int
+) -> str:
+    """Grouped CV at `seeds` seeds (each: its own site folds and training dumps), as text.
+
+    One seed's figure moves with which sites share a fold and which pages are paired: the
+    spread over seeds says how far a difference between two methods must go to be one.
+    """
+    metric = scorer(shared)
+    runs: list[dict[str, dict[str, float]]] = []
+    for seed in range(SEED, SEED + seeds):
+        wire = wire_dumps(shared / "eval" / WIRE_FILE, count=WIRE_DUMPS, seed=seed, cfg=cfg)
+        corpus = Corpus(pages, cfg, seed, wire=wire)
+        held = held_out_models(pages, multi, corpus, seed=seed, quick=True)
+        runs.append(cross_validate(held, metric, thresholds=None, log_dir=None)["grouped_cv"])
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    span = f"{SEED}..{SEED + seeds - 1}"
+    lines = [f"dump model, grouped 5-fold CV by site at seeds {span} ({today}): mean [min-max]"]
+    for name in sorted(runs[0]):
+        cells = []
+        for key in ("f1", "count_acc"):
+            values = [r[name][key] for r in runs]
+            cells.append(
+                f"{key}={sum(values) / len(values):.3f} [{min(values):.3f}-{max(values):.3f}]"
+            )
+        lines.append(f"  {name:20s} " + " ".join(cells) + f" n={int(runs[0][name]['n'])}")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     """Train (and with --cv, cross-validate first); write the model and its record."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -284,6 +313,10 @@ def main() -> None:
     ap.add_argument("--json", help="write the cross-validated figures here")
     ap.add_argument("--quick", action="store_true", help="grouped CV only (no leave-one-out)")
     ap.add_argument("--thresholds", help="score these start probabilities (comma-separated)")
+    ap.add_argument(
+        "--seeds", type=int, help="grouped CV at this many seeds, to --spread-out; no model"
+    )
+    ap.add_argument("--spread-out", help="write the figures of --seeds here")
     a = ap.parse_args()
     shared = Path(a.shared).resolve()
     extraction = shared / "eval" / "extraction"
@@ -292,6 +325,12 @@ def main() -> None:
     cfg = DumpConfig()
     started = time.perf_counter()
     pages, multi = load_all(extraction)
+    if a.seeds:
+        text = seed_spread(shared, pages, multi, cfg, a.seeds)
+        print(text, end="")
+        if a.spread_out:
+            Path(a.spread_out).write_text(text, encoding="utf-8")
+        return
     wire_file = shared / "eval" / WIRE_FILE
     wire = wire_dumps(wire_file, count=WIRE_DUMPS, seed=SEED, cfg=cfg)
     corpus = Corpus(pages, cfg, SEED, wire=wire)
