@@ -205,9 +205,7 @@ def describe(
             if long_words
             else 0.0
         ),
-        stop_share=(
-            sum(map(stops.__contains__, tokens)) / len(tokens) if tokens and stops else -1.0
-        ),
+        stop_share=(sum(t in stops for t in tokens) / len(tokens) if tokens and stops else -1.0),
         digit_share=sum(map(str.isdigit, head)) / letters,
     )
 
@@ -260,14 +258,6 @@ _BEFORE = _names("before", _BEFORE_EDGES)
 _ENDS = '.!?:;,)"”’-|»'
 
 
-def _all_caps(head: str) -> bool:
-    """Eight letters or more, over 90% of them capitals."""
-    letters = sum(map(str.isalpha, head))
-    if letters < 8 or sum(map(str.isupper, head)) <= 0.9 * letters:
-        return False  # (capitals that are not letters only add to the second count: exact)
-    return sum(1 for c in head if c.isalpha() and c.isupper()) / letters > 0.9
-
-
 def _shape(line: Line, lexical_words: int) -> dict[str, float]:
     """Features of a line on its own."""
     bisect_right = bisect.bisect_right
@@ -292,7 +282,8 @@ def _shape(line: Line, lexical_words: int) -> dict[str, float]:
         f["prose"] = 1.0
     if line.headline_shaped:
         f["headshape"] = 1.0
-    if _all_caps(line.text[:200]):
+    letters = [c for c in line.text[:200] if c.isalpha()]
+    if len(letters) >= 8 and sum(map(str.isupper, letters)) / len(letters) > 0.9:
         f["allcaps"] = 1.0
     # sorted: a set's order changes with the process's hash seed, and CRFsuite numbers
     # features in the order it meets them (the trained model changed from run to run)
@@ -307,7 +298,7 @@ _CONTEXT_KEYS = ("w", "sent", "prose", "repeat", "stop", "headshape", "end=", "c
 
 def content_words(line: Line, stops: frozenset[str]) -> set[str]:
     """A line's telling words: case-folded, longer than three letters, not stopwords."""
-    return {t for t in line.tokens if len(t) > 3}.difference(stops)
+    return {t for t in line.tokens if len(t) > 3 and t not in stops}
 
 
 def _topic_shift(
