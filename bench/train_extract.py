@@ -276,31 +276,50 @@ def print_results(results: dict[str, dict[str, dict[str, float]]]) -> None:
 
 
 def seed_spread(
-    shared: Path, pages: list[Page], multi: list[Page], cfg: DumpConfig, seeds: int
+    shared: Path,
+    pages: list[Page],
+    multi: list[Page],
+    cfg: DumpConfig,
+    seeds: int,
+    *,
+    thresholds: list[float] | None = None,
 ) -> str:
     """Grouped CV at `seeds` seeds (each: its own site folds and training dumps), as text.
 
     One seed's figure moves with which sites share a fold and which pages are paired: the
-    spread over seeds says how far a difference between two methods must go to be one.
+    spread over seeds says how far a difference between two methods must go to be one. With
+    `thresholds`, one block per start threshold.
     """
     metric = scorer(shared)
-    runs: list[dict[str, dict[str, float]]] = []
+    runs: list[dict[str, dict[str, dict[str, float]]]] = []
     for seed in range(SEED, SEED + seeds):
         wire = wire_dumps(shared / "eval" / WIRE_FILE, count=WIRE_DUMPS, seed=seed, cfg=cfg)
         corpus = Corpus(pages, cfg, seed, wire=wire)
         held = held_out_models(pages, multi, corpus, seed=seed, quick=True)
-        runs.append(cross_validate(held, metric, thresholds=None, log_dir=None)["grouped_cv"])
+        every = cross_validate(held, metric, thresholds=thresholds, log_dir=None)
+        runs.append({k: v for k, v in every.items() if k.startswith("grouped_cv")})
     today = dt.datetime.now(dt.UTC).date().isoformat()
-    span = f"{SEED}..{SEED + seeds - 1}"
-    lines = [f"dump model, grouped 5-fold CV by site at seeds {span} ({today}): mean [min-max]"]
-    for name in sorted(runs[0]):
-        cells = []
-        for key in ("f1", "count_acc"):
-            values = [r[name][key] for r in runs]
-            cells.append(
-                f"{key}={sum(values) / len(values):.3f} [{min(values):.3f}-{max(values):.3f}]"
-            )
-        lines.append(f"  {name:20s} " + " ".join(cells) + f" n={int(runs[0][name]['n'])}")
+    return spread_text(runs, f"{SEED}..{SEED + seeds - 1}", today)
+
+
+def spread_text(runs: list[dict[str, dict[str, dict[str, float]]]], span: str, day: str) -> str:
+    """Mean [min-max] over runs of each scheme's figures, one block per scheme."""
+    lines = []
+    for scheme in runs[0]:
+        where = scheme.replace("grouped_cv", "").strip()
+        lines.append(
+            f"dump model, grouped 5-fold CV by site at seeds {span} ({day}): mean [min-max]"
+            + (f" {where}" if where else "")
+        )
+        for name in sorted(runs[0][scheme]):
+            cells = []
+            for key in ("f1", "count_acc"):
+                values = [r[scheme][name][key] for r in runs]
+                cells.append(
+                    f"{key}={sum(values) / len(values):.3f} [{min(values):.3f}-{max(values):.3f}]"
+                )
+            n = int(runs[0][scheme][name]["n"])
+            lines.append(f"  {name:20s} " + " ".join(cells) + f" n={n}")
     return "\n".join(lines) + "\n"
 
 
@@ -326,7 +345,8 @@ def main() -> None:
     started = time.perf_counter()
     pages, multi = load_all(extraction)
     if a.seeds:
-        text = seed_spread(shared, pages, multi, cfg, a.seeds)
+        picked = [float(x) for x in a.thresholds.split(",")] if a.thresholds else None
+        text = seed_spread(shared, pages, multi, cfg, a.seeds, thresholds=picked)
         print(text, end="")
         if a.spread_out:
             Path(a.spread_out).write_text(text, encoding="utf-8")
