@@ -215,6 +215,19 @@ def main() -> None:
         full(ev, set(a.only.split(",")))
 
 
+# task: (file in bench/results written by its make target, heading printed above it)
+RECORDED_CV = {
+    "extraction": (
+        "extract_cv_seeds.txt",
+        "how far the figures above move with the seed (make extract-cv-seeds)",
+    ),
+    "entities": (
+        "ner_rules_cv.txt",
+        "entities rules on top of the trained tagger, cross-validated (make ner-rules-cv)",
+    ),
+}
+
+
 def print_cross_validated(task: str) -> None:
     """The cross-validated figures of what was fitted for `task`, as its make target recorded.
 
@@ -222,14 +235,10 @@ def print_cross_validated(task: str) -> None:
     to rerun here); entities: each tag-stage rule on and off (`make ner-rules-cv`, likewise);
     regions: the region model under grouped CV (`make train-regions`, in its record).
     """
-    if task == "extraction":
-        path = ROOT / "bench" / "results" / "extract_cv_seeds.txt"
-        print("== how far the figures above move with the seed (make extract-cv-seeds)")
-        recorded_cv = path.read_text(encoding="utf-8") if path.exists() else "  not recorded\n"
-        print("  " + recorded_cv.rstrip("\n").replace("\n", "\n  "))
-    elif task == "entities":
-        path = ROOT / "bench" / "results" / "ner_rules_cv.txt"
-        print("== entities rules on top of the trained tagger, cross-validated (make ner-rules-cv)")
+    if task in RECORDED_CV:
+        name, heading = RECORDED_CV[task]
+        path = ROOT / "bench" / "results" / name
+        print(f"== {heading}")
         recorded_cv = path.read_text(encoding="utf-8") if path.exists() else "  not recorded\n"
         print("  " + recorded_cv.rstrip("\n").replace("\n", "\n  "))
     elif task == "region":

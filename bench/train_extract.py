@@ -296,8 +296,7 @@ def seed_spread(
         wire = wire_dumps(shared / "eval" / WIRE_FILE, count=WIRE_DUMPS, seed=seed, cfg=cfg)
         corpus = Corpus(pages, cfg, seed, wire=wire)
         held = held_out_models(pages, multi, corpus, seed=seed, quick=True)
-        every = cross_validate(held, metric, thresholds=thresholds, log_dir=None)
-        runs.append({k: v for k, v in every.items() if k.startswith("grouped_cv")})
+        runs.append(cross_validate(held, metric, thresholds=thresholds, log_dir=None))
     today = dt.datetime.now(dt.UTC).date().isoformat()
     return spread_text(runs, f"{SEED}..{SEED + seeds - 1}", today)
 
@@ -344,8 +343,8 @@ def main() -> None:
     cfg = DumpConfig()
     started = time.perf_counter()
     pages, multi = load_all(extraction)
+    picked = [float(x) for x in a.thresholds.split(",")] if a.thresholds else None
     if a.seeds:
-        picked = [float(x) for x in a.thresholds.split(",")] if a.thresholds else None
         text = seed_spread(shared, pages, multi, cfg, a.seeds, thresholds=picked)
         print(text, end="")
         if a.spread_out:
@@ -368,7 +367,7 @@ def main() -> None:
         results = cross_validate(
             held,
             scorer(shared),
-            thresholds=[float(x) for x in a.thresholds.split(",")] if a.thresholds else None,
+            thresholds=picked,
             log_dir=log_dir,
         )
         print_results(results)
