@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from tests.conftest import SHARED, require_shared
-from worker.stages.dump_lines import WORDS_FILE, DumpConfig, features, read_lines, stoplist
+from worker.stages.dump_lines import WORDS_FILE, DumpConfig, features, lowered, read_lines, stoplist
 from worker.stages.dump_model import MODEL_FILE, RECORD_FILE, DumpModel, file_sha256
 
 RECORD = json.loads(RECORD_FILE.read_text(encoding="utf-8"))
@@ -82,3 +82,23 @@ def test_a_line_in_capitals_is_told_from_one_with_a_few():
     lines = read_lines("\n".join(_CAPITALS), stops=stops, cfg=cfg)
     rows = features(lines, stops=stops, cfg=cfg)
     assert ["allcaps" in row for row in rows] == [True, False, False, True]
+
+
+def test_case_blind_patterns_match_whatever_the_case():
+    """Case-blind chrome patterns read the line lowered: capitals must still match them."""
+    cfg, stops = DumpConfig(), stoplist("en")
+    page = [
+        "© 2026 EXAMPLE MEDIA. ALL RIGHTS RESERVED.",
+        "Ferry passengers wait in Oslo (AP Photo/Kari Nordmann)",
+        "READ MORE: Storm closes mountain roads",
+        "We use Cookies to improve Our Site",
+    ]
+    flags = [line.flags for line in read_lines("\n".join(page), stops=stops, cfg=cfg)]
+    assert ["copyright" in f for f in flags] == [True, False, False, False]
+    assert ["credit" in f for f in flags] == [False, True, False, False]
+    assert ["read_more" in f for f in flags] == [False, False, True, False]
+    assert ["cookie" in f and "site_speak" in f for f in flags] == [False, False, False, True]
+
+
+def test_a_lowered_pattern_keeps_its_escapes():
+    assert lowered(r"\((?:AP|Getty)\b\S+\W\D") == r"\((?:ap|getty)\b\S+\W\D"

@@ -58,35 +58,35 @@ class WordLists:
     """The vocabularies and patterns the features read (`dump_words.json`)."""
 
     chrome: frozenset[str]
-    # (name, needs one of these characters, tried on every line, pattern): a case-blind
-    # pattern that needs no character is tried only where `rare` matches.
-    patterns: tuple[tuple[str, frozenset[str], bool, re.Pattern[str]], ...]
-    rare: re.Pattern[str]  # any of the case-blind patterns that need no character: one search
+    # (name, needs one of these characters, case-blind, pattern): a pattern that needs
+    # characters is tried only on a line that holds one; a case-blind one reads the line in
+    # lower case (a lowered pattern on lowered text: 2-3x faster than re.IGNORECASE)
+    patterns: tuple[tuple[str, str, bool, re.Pattern[str]], ...]
 
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> WordLists:
         """The lists shipped with the package."""
         data = json.loads(WORDS_FILE.read_text(encoding="utf-8"))
-        flags = {"i": re.IGNORECASE, "": 0}
-        rare = [
-            f"(?:{spec['pattern']})"
-            for spec in data["patterns"].values()
-            if spec.get("flags") == "i" and not spec.get("needs")
-        ]
         return cls(
-            rare=re.compile("|".join(rare), re.IGNORECASE),
             chrome=frozenset(data["chrome_words"]),
             patterns=tuple(
                 (
                     name,
-                    frozenset(spec.get("needs", "")),
-                    not spec.get("needs") and spec.get("flags", "") != "i",
-                    re.compile(spec["pattern"], flags[spec.get("flags", "")]),
+                    spec.get("needs", ""),
+                    spec.get("flags") == "i",
+                    re.compile(
+                        lowered(spec["pattern"]) if spec.get("flags") == "i" else spec["pattern"]
+                    ),
                 )
                 for name, spec in data["patterns"].items()
             ),
         )
+
+
+def lowered(pattern: str) -> str:
+    r"""A regex in lower case, its escapes (`\S`, `\W`, `\D`) left as they are."""
+    return re.sub(r"\\.|[^\\]+", lambda m: m[0] if m[0][0] == "\\" else m[0].lower(), pattern)
 
 
 @dataclass(frozen=True)
@@ -180,12 +180,11 @@ def describe(
     tokens = tuple(t.casefold() for t in capped)
     long_words = [w for w in capped if len(w) >= 4 and w[0].isalpha()]
     letters = sum(map(str.isalnum, head)) or 1
-    chars = set(head.casefold())
-    rare = lists.rare.search(head) is not None
+    low = head.lower()
     flags = {
         name
-        for name, needs, always, rx in lists.patterns
-        if (not needs.isdisjoint(chars) if needs else rare or always) and rx.search(head)
+        for name, needs, caseless, rx in lists.patterns
+        if (not needs or any(c in head for c in needs)) and rx.search(low if caseless else head)
     }
     if tokens and len(tokens) <= 8:
         hits = sum(t in lists.chrome for t in tokens)
