@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import justext
@@ -351,23 +351,36 @@ def _gaps(prose: list[bool]) -> tuple[list[int], list[int]]:
     return since, until
 
 
-def _place(i: int, n: int) -> dict[str, float]:
-    """Where a line sits in the dump."""
-    f = {f"pos{min(9, 10 * i // max(1, n))}": 1.0}
+_POS = tuple(f"pos{k}" for k in range(10))
+_FIRST = ("first0", "first1", "first2")
+_LAST = ("last0", "last1", "last2")
+
+
+def _place(f: dict[str, float], i: int, n: int) -> None:
+    """Where a line sits in the dump: its tenth, one of the first or last three (into `f`)."""
+    f[_POS[min(9, 10 * i // max(1, n))]] = 1.0
     if i < 3:
-        f[f"first{i}"] = 1.0
+        f[_FIRST[i]] = 1.0
     if i >= n - 3:
-        f[f"last{n - 1 - i}"] = 1.0
-    return f
+        f[_LAST[n - 1 - i]] = 1.0
 
 
 _OFFSETS = ((-2, "-2:"), (-1, "-1:"), (1, "+1:"), (2, "+2:"))
 
 
+@cache
+def _context_names(key: str) -> tuple[str, ...]:
+    """A feature's name as each neighbour sees it ('-2:w3', '-1:w3', ...): few, made once."""
+    return tuple(name + key for _, name in _OFFSETS)
+
+
 def _seen_by_neighbours(shapes: list[dict[str, float]]) -> dict[int, list[dict[str, float]]]:
     """For each offset, each line's main features as the line at that offset sees them."""
-    main = [[(k, v) for k, v in f.items() if k.startswith(_CONTEXT_KEYS)] for f in shapes]
-    return {off: [{name + k: v for k, v in m} for m in main] for off, name in _OFFSETS}
+    main = [
+        [(_context_names(k), v) for k, v in f.items() if k.startswith(_CONTEXT_KEYS)]
+        for f in shapes
+    ]
+    return {off: [{ns[j]: v for ns, v in m} for m in main] for j, (off, _) in enumerate(_OFFSETS)}
 
 
 def features(
@@ -391,7 +404,7 @@ def features(
     for i in range(n):
         lo, hi = max(0, i - w), min(n, i + w + 1)
         f = shapes[i].copy()
-        f.update(_place(i, n))
+        _place(f, i, n)
         for off, name in _OFFSETS:
             if 0 <= i + off < n:
                 f.update(seen[off][i + off])
