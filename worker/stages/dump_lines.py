@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import justext
 import pycountry
@@ -89,9 +90,12 @@ def lowered(pattern: str) -> str:
     return re.sub(r"\\.|[^\\]+", lambda m: m[0] if m[0][0] == "\\" else m[0].lower(), pattern)
 
 
-@dataclass(frozen=True)
-class Line:
-    """One non-blank line of a dump and the facts every feature is computed from."""
+class Line(NamedTuple):
+    """One non-blank line of a dump and the facts every feature is computed from.
+
+    A named tuple: a dump makes one per line, and a tuple is built in C (a frozen dataclass
+    sets each field through `object.__setattr__`).
+    """
 
     text: str
     tokens: tuple[str, ...]  # case-folded \\w+ tokens (at most `word_cap` kept)
