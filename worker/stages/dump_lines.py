@@ -69,20 +69,13 @@ class WordLists:
     def load(cls) -> WordLists:
         """The lists shipped with the package."""
         data = json.loads(WORDS_FILE.read_text(encoding="utf-8"))
-        return cls(
-            chrome=frozenset(data["chrome_words"]),
-            patterns=tuple(
-                (
-                    name,
-                    re.compile(f"[{re.escape(spec['needs'])}]") if spec.get("needs") else None,
-                    spec.get("flags") == "i",
-                    re.compile(
-                        lowered(spec["pattern"]) if spec.get("flags") == "i" else spec["pattern"]
-                    ),
-                )
-                for name, spec in data["patterns"].items()
-            ),
-        )
+        patterns = []
+        for name, spec in data["patterns"].items():
+            caseless = spec.get("flags") == "i"
+            needs = re.compile(f"[{re.escape(spec['needs'])}]") if spec.get("needs") else None
+            pattern = lowered(spec["pattern"]) if caseless else spec["pattern"]
+            patterns.append((name, needs, caseless, re.compile(pattern)))
+        return cls(chrome=frozenset(data["chrome_words"]), patterns=tuple(patterns))
 
 
 def lowered(pattern: str) -> str:
