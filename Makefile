@@ -37,7 +37,7 @@ train-extract: $(STAMP)  ## train the dump model on ../shared/eval/extraction (f
 	$(VENV)/bin/python -m bench.train_extract --shared $(SHARED) --cv
 
 extract-cv-seeds: $(STAMP)  ## the dump model's grouped CV at three seeds: how far one seed's figure moves
-	$(VENV)/bin/python -m bench.train_extract --shared $(SHARED) --seeds 3 --spread-out bench/results/extract_cv_seeds.txt
+	$(VENV)/bin/python -m bench.train_extract --shared $(SHARED) --seeds 3 --spread-out bench/results/extract_cv_seeds.txt --fold-cache out/extract_folds
 
 train-ner: $(STAMP)  ## train the NER pipelines (en on CoNLL-2003, es/nl on CoNLL-2002; fixed seed) into worker/models
 	$(VENV)/bin/python -m bench.train_ner --shared $(SHARED)

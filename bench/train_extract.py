@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import importlib.util
 import json
 import random
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -216,13 +218,76 @@ def _fit(dumps: list[Labelled]) -> DumpModel:
         return DumpModel.open(lines, starts)
 
 
+# what a held-out model depends on besides the data and the seed: a change to any of these
+# makes the cached fold models stale (assembly, titles and thresholds after the labeller do not)
+FOLD_INPUTS = (
+    "bench/dumpdata.py",
+    "worker/stages/dump_lines.py",
+    "worker/stages/dump_starts.py",
+    "worker/stages/dump_words.json",
+)
+
+
+class FoldCache:
+    """Held-out models kept on disk, reused only while everything they were trained from holds.
+
+    For experiments after the line labeller and the start classifier (how articles are
+    assembled and titled, the start threshold, the smallest article): each fold's models are
+    trained once and scored again in a minute instead of twenty. The stamp (seed, training
+    parameters, data hashes, hashes of the feature code) is compared on every use; a
+    difference refits and overwrites.
+    """
+
+    def __init__(self, root: Path, shared: Path, seed: int) -> None:
+        """A cache under `root` for the models of one seed."""
+        self.dir = root / str(seed)
+        extraction = shared / "eval" / "extraction"
+        self.stamp = {
+            "seed": seed,
+            "params": PARAMS,
+            "start_params": START_PARAMS,
+            "inner_folds": INNER_FOLDS,
+            "wire_dumps": WIRE_DUMPS,
+            "code": {name: sha256(ROOT / name) for name in FOLD_INPUTS},
+            "data": {
+                **{name: sha256(extraction / file) for name, file in SOURCES.items()},
+                "wire": sha256(shared / "eval" / WIRE_FILE),
+            },
+        }
+        stamp_file = self.dir / "stamp.json"
+        fresh = stamp_file.exists() and json.loads(stamp_file.read_text()) == self.stamp
+        if not fresh:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            for old in self.dir.glob("*.bin"):
+                old.unlink()
+            stamp_file.write_text(json.dumps(self.stamp, indent=1) + "\n", encoding="utf-8")
+
+    def model(self, split: str, dumps: Callable[[], list[Labelled]]) -> tuple[DumpModel, bool]:
+        """The split's models (cached, or trained on `dumps()` now); whether they were trained."""
+        name = split.replace(" ", "_").replace("/", "of")
+        lines, starts = self.dir / f"{name}.lines.bin", self.dir / f"{name}.starts.bin"
+        trained = not (lines.exists() and starts.exists())
+        if trained:
+            train(dumps(), lines, starts)
+        return DumpModel.open(lines, starts), trained
+
+
 Held = dict[str, dict[str, list[tuple[Page, DumpModel]]]]  # scheme: {source.mode: [(page, model)]}
 
 
 def held_out_models(
-    pages: list[Page], multi: list[Page], corpus: Corpus, *, seed: int, quick: bool
+    pages: list[Page],
+    multi: list[Page],
+    corpus: Corpus,
+    *,
+    seed: int,
+    quick: bool,
+    cache: FoldCache | None = None,
 ) -> Held:
-    """Each page with a model that never saw its site (folds) or its source (leave one out)."""
+    """Each page with a model that never saw its site (folds) or its source (leave one out).
+
+    With `cache`, models trained from the same data, code and seed before are reused.
+    """
     folds = fold_of(pages, FOLDS, seed)
     held: Held = {"grouped_cv": {}, "leave_one_source_out": {}}
     # (name, scheme, held-out key): a page is held out when its fold (or source) is the key
@@ -235,11 +300,16 @@ def held_out_models(
             return (str(folds[p.group]) if scheme == "grouped_cv" else p.source) == key
 
         started = time.perf_counter()
-        model = _fit(corpus.of({p.id for p in pages if not out(p)}))
+        ok = {p.id for p in pages if not out(p)}
+        if cache is None:
+            model, trained = _fit(corpus.of(ok)), True
+        else:
+            model, trained = cache.model(name, functools.partial(corpus.of, ok))
         for kind, items in (("text", pages), ("multi", multi)):
             for p in (p for p in items if out(p)):
                 held[scheme].setdefault(f"{p.source}.{kind}", []).append((p, model))
-        print(f"  {name} trained in {time.perf_counter() - started:.0f}s", flush=True)
+        how = "trained" if trained else "read from the fold cache"
+        print(f"  {name} {how} in {time.perf_counter() - started:.0f}s", flush=True)
     return {scheme: named for scheme, named in held.items() if named}
 
 
@@ -283,19 +353,22 @@ def seed_spread(
     seeds: int,
     *,
     thresholds: list[float] | None = None,
+    cache_root: Path | None = None,
 ) -> str:
     """Grouped CV at `seeds` seeds (each: its own site folds and training dumps), as text.
 
     One seed's figure moves with which sites share a fold and which pages are paired: the
     spread over seeds says how far a difference between two methods must go to be one. With
-    `thresholds`, one block per start threshold.
+    `thresholds`, one block per start threshold; with `cache_root`, fold models are reused
+    (`FoldCache`).
     """
     metric = scorer(shared)
     runs: list[dict[str, dict[str, dict[str, float]]]] = []
     for seed in range(SEED, SEED + seeds):
         wire = wire_dumps(shared / "eval" / WIRE_FILE, count=WIRE_DUMPS, seed=seed, cfg=cfg)
         corpus = Corpus(pages, cfg, seed, wire=wire)
-        held = held_out_models(pages, multi, corpus, seed=seed, quick=True)
+        cache = FoldCache(cache_root, shared, seed) if cache_root else None
+        held = held_out_models(pages, multi, corpus, seed=seed, quick=True, cache=cache)
         runs.append(cross_validate(held, metric, thresholds=thresholds, log_dir=None))
     today = dt.datetime.now(dt.UTC).date().isoformat()
     return spread_text(runs, f"{SEED}..{SEED + seeds - 1}", today)
@@ -335,6 +408,10 @@ def main() -> None:
         "--seeds", type=int, help="grouped CV at this many seeds, to --spread-out; no model"
     )
     ap.add_argument("--spread-out", help="write the figures of --seeds here")
+    ap.add_argument(
+        "--fold-cache",
+        help="keep held-out models here and reuse them while data, feature code and seed hold",
+    )
     a = ap.parse_args()
     shared = Path(a.shared).resolve()
     extraction = shared / "eval" / "extraction"
@@ -345,7 +422,10 @@ def main() -> None:
     pages, multi = load_all(extraction)
     picked = [float(x) for x in a.thresholds.split(",")] if a.thresholds else None
     if a.seeds:
-        text = seed_spread(shared, pages, multi, cfg, a.seeds, thresholds=picked)
+        cache_root = Path(a.fold_cache) if a.fold_cache else None
+        text = seed_spread(
+            shared, pages, multi, cfg, a.seeds, thresholds=picked, cache_root=cache_root
+        )
         print(text, end="")
         if a.spread_out:
             Path(a.spread_out).write_text(text, encoding="utf-8")
@@ -363,7 +443,8 @@ def main() -> None:
     if a.cv or a.cv_only:
         log_dir = ROOT / "out" / "extract_cv"
         log_dir.mkdir(parents=True, exist_ok=True)
-        held = held_out_models(pages, multi, corpus, seed=SEED, quick=a.quick)
+        cache = FoldCache(Path(a.fold_cache), shared, SEED) if a.fold_cache else None
+        held = held_out_models(pages, multi, corpus, seed=SEED, quick=a.quick, cache=cache)
         results = cross_validate(
             held,
             scorer(shared),
