@@ -256,20 +256,50 @@ def cropped(page: Page, *, before: int, after: int, cfg: DumpConfig) -> Page:
     Pages joined in a feed or a wire dump sit closer together than two whole pages: these make
     that case in training (the chrome between articles a few lines, not a page's worth).
     """
-    raw = [" ".join(x.split()) for x in fix_text(page.text).splitlines()]
-    raw = [x for x in raw if x]
-    stops = _stops(page.text)
-    mask = body_mask(read_lines("\n".join(raw), stops=stops, cfg=cfg), page.expected[0])
-    body = [i for i, m in enumerate(mask) if m]
-    if not body:
+    span = _body_span(page, cfg)
+    if span is None:
         return page
-    lo, hi = max(0, body[0] - before), body[-1] + 1 + after
+    raw, first, end = span
+    lo, hi = max(0, first - before), end + after
     return Page(
         id=f"{page.id}[{lo}:{hi}]",
         source=page.source,
         group=page.group,
         text="\n".join(raw[lo:hi]) + "\n",
         expected=page.expected,
+    )
+
+
+def _body_span(page: Page, cfg: DumpConfig) -> tuple[list[str], int, int] | None:
+    """A page's non-blank lines (whitespace folded) and the span of its body lines, or None."""
+    raw = [" ".join(x.split()) for x in fix_text(page.text).splitlines()]
+    raw = [x for x in raw if x]
+    mask = body_mask(read_lines("\n".join(raw), stops=_stops(page.text), cfg=cfg), page.expected[0])
+    body = [i for i, m in enumerate(mask) if m]
+    return (raw, body[0], body[-1] + 1) if body else None
+
+
+AROUND = 3  # lines above an article that belong to it (headline, byline, date)
+
+
+def transplanted(body: Page, head: Page, tail: Page, cfg: DumpConfig) -> Page | None:
+    """`body`'s article (with the chrome inside it) between `head`'s header and `tail`'s footer.
+
+    The dev pages are few, and each shows its article amid one site's chrome; a page's article
+    amid other sites' chrome (same source and language) is a new single page to learn from,
+    labelled by the same alignment. None when a page has no body.
+    """
+    spans = [_body_span(p, cfg) for p in (body, head, tail)]
+    if any(x is None for x in spans):
+        return None
+    (b, b0, b1), (h, h0, _), (t, _, t1) = spans  # type: ignore[misc]
+    return Page(
+        id=f"{body.id}<{head.id}|{tail.id}>",
+        source=body.source,
+        group=body.group,
+        # the few lines above each article (its headline, byline, date) go with it
+        text="\n".join([*h[: max(0, h0 - AROUND)], *b[max(0, b0 - AROUND) : b1], *t[t1:]]) + "\n",
+        expected=body.expected,
     )
 
 

@@ -31,6 +31,7 @@ from bench.dumpdata import (
     labelled_dump,
     load_all,
     sha256,
+    transplanted,
     wire_dumps,
 )
 from worker.stages.dump_lines import WORDS_FILE, DumpConfig
@@ -43,7 +44,7 @@ from worker.stages.dump_model import (
     label_lines,
 )
 from worker.stages.dump_starts import decode
-from worker.stages.extract import ExtractConfig, dump_drafts, fix_text
+from worker.stages.extract import ExtractConfig, dump_drafts, dump_languages, fix_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20261130
@@ -58,6 +59,7 @@ START_PARAMS: dict[str, Any] = {"c1": 0.0, "c2": 1.0, "max_iterations": 200}
 INNER_FOLDS = 3
 WIRE_FILE = "entities/train.jsonl"  # CoNLL-2003 train: Reuters stories made into wire dumps
 WIRE_DUMPS = 300
+TRANSPLANTS = 1  # single pages per dev page made of its article amid other sites' chrome
 
 
 def _fit_lines(dumps: list[Labelled], path: Path) -> None:
@@ -180,8 +182,12 @@ class Corpus:
         *,
         wire: list[Labelled] | None = None,
         pairs: int = 2,
+        transplants: int = 0,
     ) -> None:
-        """Label every page, and `pairs` two-page dumps per page (partner from another site).
+        """Label every page, with `pairs` two-page dumps and `transplants` moved pages for each.
+
+        A two-page dump's partner page is from another site; a moved page is the page's
+        article amid other sites' chrome (`_transplant`).
 
         `wire`: dumps of wire stories back to back, in every training set (never scored).
         """
@@ -205,10 +211,35 @@ class Corpus:
                 dump = labelled_dump([first, second], tail=tail, cfg=cfg, augment=rng)
                 self.pairs.append((p.id, q.id, dump))
 
+        self.moved: list[tuple[set[str], Labelled]] = []  # (pages it is made of, dump)
+        if transplants:
+            self._transplant(cfg, rng, transplants)
+
+    def _transplant(self, cfg: DumpConfig, rng: random.Random, count: int) -> None:
+        """`count` single pages per page: its article amid two other sites' chrome.
+
+        The other sites are of the page's source and language (`transplanted`).
+        """
+        lang = {p.id: (dump_languages(p.text) or ["?"])[0] for p in self.pages}
+        for k, p in enumerate(self.pages):
+            others = [
+                q
+                for q in self.pages
+                if q.group != p.group and q.source == p.source and lang[q.id] == lang[p.id]
+            ]
+            for _ in range(count if len(others) >= 2 else 0):
+                head, tail = rng.sample(others, 2)
+                page = transplanted(p, head, tail, cfg)
+                if page is not None:
+                    augment = rng if k % 2 else None
+                    dump = labelled_dump([page], tail=False, cfg=cfg, augment=augment)
+                    self.moved.append(({p.id, head.id, tail.id}, dump))
+
     def of(self, ok: set[str]) -> list[Labelled]:
         """The dumps made only of the pages with these ids, and the wire dumps."""
         pairs = [d for a, b, d in self.pairs if a in ok and b in ok]
-        return [self.singles[i] for i in sorted(ok)] + pairs + self.wire
+        moved = [d for ids, d in self.moved if ids <= ok]
+        return [self.singles[i] for i in sorted(ok)] + pairs + moved + self.wire
 
 
 def _fit(dumps: list[Labelled]) -> DumpModel:
@@ -248,6 +279,7 @@ class FoldCache:
             "start_params": START_PARAMS,
             "inner_folds": INNER_FOLDS,
             "wire_dumps": WIRE_DUMPS,
+            "transplants": TRANSPLANTS,
             "code": {name: sha256(ROOT / name) for name in FOLD_INPUTS},
             "data": {
                 **{name: sha256(extraction / file) for name, file in SOURCES.items()},
@@ -366,7 +398,7 @@ def seed_spread(
     runs: list[dict[str, dict[str, dict[str, float]]]] = []
     for seed in range(SEED, SEED + seeds):
         wire = wire_dumps(shared / "eval" / WIRE_FILE, count=WIRE_DUMPS, seed=seed, cfg=cfg)
-        corpus = Corpus(pages, cfg, seed, wire=wire)
+        corpus = Corpus(pages, cfg, seed, wire=wire, transplants=TRANSPLANTS)
         cache = FoldCache(cache_root, shared, seed) if cache_root else None
         held = held_out_models(pages, multi, corpus, seed=seed, quick=True, cache=cache)
         runs.append(cross_validate(held, metric, thresholds=thresholds, log_dir=None))
@@ -432,10 +464,10 @@ def main() -> None:
         return
     wire_file = shared / "eval" / WIRE_FILE
     wire = wire_dumps(wire_file, count=WIRE_DUMPS, seed=SEED, cfg=cfg)
-    corpus = Corpus(pages, cfg, SEED, wire=wire)
+    corpus = Corpus(pages, cfg, SEED, wire=wire, transplants=TRANSPLANTS)
     print(
         f"labelled {len(corpus.singles)} pages, {len(corpus.pairs)} two-page dumps and "
-        f"{len(wire)} wire dumps "
+        f"{len(corpus.moved)} moved pages, {len(wire)} wire dumps "
         f"in {time.perf_counter() - started:.0f}s",
         flush=True,
     )
@@ -482,6 +514,7 @@ def main() -> None:
         "wire_dumps": len(wire),
         "pages": len(corpus.singles),
         "two_page_dumps": len(corpus.pairs),
+        "moved_pages": len(corpus.moved),
         "cross_validation": results,
     }
     RECORD_FILE.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")

@@ -2,7 +2,7 @@
 
 import random
 
-from bench.dumpdata import Page, body_mask, chrome_line, cropped, labelled_dump
+from bench.dumpdata import Page, body_mask, chrome_line, cropped, labelled_dump, transplanted
 from worker.stages.dump_lines import DumpConfig, describe, read_lines, stoplist
 
 CFG = DumpConfig()
@@ -69,3 +69,34 @@ def test_invented_chrome_lines_carry_the_chrome_marks():
     assert len(set(lines)) > 100
     marked = [describe(x, stops=frozenset(), repeat=False, cfg=CFG).flags for x in lines]
     assert sum(bool(m) for m in marked) > 100  # links, credits, copyright, e-mail, handles
+
+
+def test_a_transplanted_page_is_its_article_amid_the_other_pages_chrome():
+    page = Page(id="p", source="s", group="g", text=page_text(), expected=["\n\n".join(BODY)])
+    other = [
+        "Zambia's copper output rose for a third month in October, the mines ministry said, as "
+        "new smelters came on line in the Copperbelt province.",
+        "Copper accounts for about seventy percent of export earnings, and the government wants "
+        "to triple output within ten years.",
+    ]
+    header = ["Mining Weekly", "Markets", "Africa", "Copper output rises again", "By J. Banda"]
+    footer = ["Related stories", "Gold slips", "Contact us", "© 2026 Mining Weekly"]
+    mining = Page(
+        id="m",
+        source="s",
+        group="g2",
+        text="\n".join([*header, *other, *footer]) + "\n",
+        expected=["\n\n".join(other)],
+    )
+    moved = transplanted(page, mining, mining, CFG)
+    assert moved is not None
+    # the other page's header less its own headline region, this page's headline, its
+    # article, the other page's footer
+    assert moved.text.splitlines() == [
+        *header[:2],
+        *page_text().splitlines()[:3],
+        *BODY,
+        *footer,
+    ]
+    dump = labelled_dump([moved], tail=False, cfg=CFG)
+    assert [li.text for li, lab in zip(dump.lines, dump.labels, strict=True) if lab != "O"] == BODY
