@@ -15,6 +15,12 @@ BODY = [
     "Until the new ramps are in place, ferries to Denmark will leave from the freight quay, "
     "where passengers board on foot through a covered walkway.",
 ]
+COPPER = [
+    "Zambia's copper output rose for a third month in October, the mines ministry said, as "
+    "new smelters came on line in the Copperbelt province.",
+    "Copper accounts for about seventy percent of export earnings, and the government wants "
+    "to triple output within ten years.",
+]
 CHROME = ["Home", "Travel", "Share this article", "Most read", "Ferries cancelled again"]
 
 
@@ -39,18 +45,12 @@ def test_a_labelled_page_opens_its_article_at_its_first_body_line():
 
 def test_two_pages_in_one_dump_have_two_starts_and_a_repeated_tail_is_chrome():
     a = Page(id="a", source="s", group="g1", text=page_text(), expected=["\n\n".join(BODY)])
-    other = [
-        "Zambia's copper output rose for a third month in October, the mines ministry said, as "
-        "new smelters came on line in the Copperbelt province.",
-        "Copper accounts for about seventy percent of export earnings, and the government wants "
-        "to triple output within ten years.",
-    ]
     b = Page(
         id="b",
         source="s",
         group="g2",
-        text="\n".join(["Menu", *other, "Footer"]) + "\n",
-        expected=["\n\n".join(other)],
+        text="\n".join(["Menu", *COPPER, "Footer"]) + "\n",
+        expected=["\n\n".join(COPPER)],
     )
     dump = labelled_dump([a, b], tail=True, cfg=CFG)
     assert dump.labels.count("B") == 2
@@ -73,20 +73,14 @@ def test_invented_chrome_lines_carry_the_chrome_marks():
 
 def test_a_transplanted_page_is_its_article_amid_the_other_pages_chrome():
     page = Page(id="p", source="s", group="g", text=page_text(), expected=["\n\n".join(BODY)])
-    other = [
-        "Zambia's copper output rose for a third month in October, the mines ministry said, as "
-        "new smelters came on line in the Copperbelt province.",
-        "Copper accounts for about seventy percent of export earnings, and the government wants "
-        "to triple output within ten years.",
-    ]
     header = ["Mining Weekly", "Markets", "Africa", "Copper output rises again", "By J. Banda"]
     footer = ["Related stories", "Gold slips", "Contact us", "© 2026 Mining Weekly"]
     mining = Page(
         id="m",
         source="s",
         group="g2",
-        text="\n".join([*header, *other, *footer]) + "\n",
-        expected=["\n\n".join(other)],
+        text="\n".join([*header, *COPPER, *footer]) + "\n",
+        expected=["\n\n".join(COPPER)],
     )
     moved = transplanted(page, mining, mining, CFG)
     assert moved is not None

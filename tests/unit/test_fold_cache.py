@@ -7,26 +7,15 @@ import pytest
 from bench import train_extract
 from bench.dumpdata import SOURCES, Page, labelled_dump
 from bench.train_extract import WIRE_FILE, FoldCache
-from worker.stages.dump_lines import DumpConfig
+from tests.unit.test_dumpdata import BODY as LINES
+from tests.unit.test_dumpdata import CFG, page_text
 
-CFG = DumpConfig()
-BODY = [
-    "The harbour authority in Larvik said on Monday that both ferry ramps would be replaced "
-    "before the summer season, after the storm left one of them hanging from its hinges.",
-    "Repairs will cost about four million crowns, the authority said, and the town will ask "
-    "the regional government to pay half of it.",
-]
+BODY = "\n\n".join(LINES)
 
 
 def dumps():
     pages = [
-        Page(
-            id=f"p{k}",
-            source="s",
-            group=f"g{k}",
-            text="\n".join(["Home", "Travel", *BODY, "Most read", f"Story {k}"]) + "\n",
-            expected=["\n\n".join(BODY)],
-        )
+        Page(id=f"p{k}", source="s", group=f"g{k}", text=page_text(), expected=[BODY])
         for k in range(6)
     ]
     return [labelled_dump([p], tail=False, cfg=CFG) for p in pages]
