@@ -253,6 +253,7 @@ def _fit(dumps: list[Labelled]) -> DumpModel:
 # makes the cached fold models stale (assembly, titles and thresholds after the labeller do not)
 FOLD_INPUTS = (
     "bench/dumpdata.py",
+    "bench/train_extract.py",  # how the models are trained (its CLI too: safe, not minimal)
     "worker/stages/dump_lines.py",
     "worker/stages/dump_starts.py",
     "worker/stages/dump_words.json",
