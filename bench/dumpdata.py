@@ -250,6 +250,9 @@ def labelled_dump(
     )
 
 
+Span = tuple[list[str], int, int] | None  # a page's lines and its body's first and end line
+
+
 def cropped(page: Page, *, before: int, after: int, cfg: DumpConfig) -> Page:
     """The page with only `before` lines of chrome above its body and `after` below it.
 
@@ -270,7 +273,7 @@ def cropped(page: Page, *, before: int, after: int, cfg: DumpConfig) -> Page:
     )
 
 
-def _body_span(page: Page, cfg: DumpConfig) -> tuple[list[str], int, int] | None:
+def _body_span(page: Page, cfg: DumpConfig) -> Span:
     """A page's non-blank lines (whitespace folded) and the span of its body lines, or None."""
     raw = [" ".join(x.split()) for x in fix_text(page.text).splitlines()]
     raw = [x for x in raw if x]
@@ -282,14 +285,26 @@ def _body_span(page: Page, cfg: DumpConfig) -> tuple[list[str], int, int] | None
 AROUND = 3  # lines above an article that belong to it (headline, byline, date)
 
 
-def transplanted(body: Page, head: Page, tail: Page, cfg: DumpConfig) -> Page | None:
+def transplanted(
+    body: Page,
+    head: Page,
+    tail: Page,
+    cfg: DumpConfig,
+    *,
+    memo: dict[str, Span] | None = None,
+) -> Page | None:
     """`body`'s article (with the chrome inside it) between `head`'s header and `tail`'s footer.
 
     The dev pages are few, and each shows its article amid one site's chrome; a page's article
     amid other sites' chrome (same source and language) is a new single page to learn from,
-    labelled by the same alignment. None when a page has no body.
+    labelled by the same alignment. None when a page has no body. `memo` keeps each page's
+    aligned span by id, for a caller that moves many pages among the same partners.
     """
-    spans = [_body_span(p, cfg) for p in (body, head, tail)]
+    memo = {} if memo is None else memo
+    for p in (body, head, tail):
+        if p.id not in memo:
+            memo[p.id] = _body_span(p, cfg)
+    spans = [memo[p.id] for p in (body, head, tail)]
     if any(x is None for x in spans):
         return None
     (b, b0, b1), (h, h0, _), (t, _, t1) = spans  # type: ignore[misc]

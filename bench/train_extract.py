@@ -27,6 +27,7 @@ from bench.dumpdata import (
     SOURCES,
     Labelled,
     Page,
+    Span,
     cropped,
     labelled_dump,
     load_all,
@@ -220,16 +221,17 @@ class Corpus:
 
         The other sites are of the page's source and language (`transplanted`).
         """
-        lang = {p.id: (dump_languages(p.text) or ["?"])[0] for p in self.pages}
+        pools: dict[tuple[str, str], list[Page]] = {}  # (source, main language): pages
+        for p in self.pages:
+            key = (p.source, (dump_languages(p.text) or ["?"])[0])
+            pools.setdefault(key, []).append(p)
+        kin = {p.id: pool for pool in pools.values() for p in pool}
+        spans: dict[str, Span] = {}  # each page aligned once, however often it is a partner
         for k, p in enumerate(self.pages):
-            others = [
-                q
-                for q in self.pages
-                if q.group != p.group and q.source == p.source and lang[q.id] == lang[p.id]
-            ]
+            others = [q for q in kin[p.id] if q.group != p.group]
             for _ in range(count if len(others) >= 2 else 0):
                 head, tail = rng.sample(others, 2)
-                page = transplanted(p, head, tail, cfg)
+                page = transplanted(p, head, tail, cfg, memo=spans)
                 if page is not None:
                     augment = rng if k % 2 else None
                     dump = labelled_dump([page], tail=False, cfg=cfg, augment=augment)
@@ -247,6 +249,13 @@ def _fit(dumps: list[Labelled]) -> DumpModel:
         lines, starts = Path(tmp) / "lines.bin", Path(tmp) / "starts.bin"
         train(dumps, lines, starts)
         return DumpModel.open(lines, starts)
+
+
+def training_data(shared: Path) -> dict[str, dict[str, str]]:
+    """Each file the dump model learns from: its path under ../shared and its SHA-256."""
+    files = {name: f"eval/extraction/{file}" for name, file in SOURCES.items()}
+    files["wire"] = f"eval/{WIRE_FILE}"
+    return {name: {"file": f, "sha256": sha256(shared / f)} for name, f in files.items()}
 
 
 # what a held-out model depends on besides the data and the seed: a change to any of these
@@ -273,7 +282,6 @@ class FoldCache:
     def __init__(self, root: Path, shared: Path, seed: int) -> None:
         """A cache under `root` for the models of one seed."""
         self.dir = root / str(seed)
-        extraction = shared / "eval" / "extraction"
         self.stamp = {
             "seed": seed,
             "params": PARAMS,
@@ -282,10 +290,7 @@ class FoldCache:
             "wire_dumps": WIRE_DUMPS,
             "transplants": TRANSPLANTS,
             "code": {name: sha256(ROOT / name) for name in FOLD_INPUTS},
-            "data": {
-                **{name: sha256(extraction / file) for name, file in SOURCES.items()},
-                "wire": sha256(shared / "eval" / WIRE_FILE),
-            },
+            "data": training_data(shared),
         }
         stamp_file = self.dir / "stamp.json"
         fresh = stamp_file.exists() and json.loads(stamp_file.read_text()) == self.stamp
@@ -505,13 +510,7 @@ def main() -> None:
         "params": PARAMS,
         "config": asdict(cfg),
         "word_lists_sha256": sha256(WORDS_FILE),
-        "data": {
-            **{
-                name: {"file": f"eval/extraction/{file}", "sha256": sha256(extraction / file)}
-                for name, file in SOURCES.items()
-            },
-            "wire": {"file": f"eval/{WIRE_FILE}", "sha256": sha256(wire_file)},
-        },
+        "data": training_data(shared),
         "wire_dumps": len(wire),
         "pages": len(corpus.singles),
         "two_page_dumps": len(corpus.pairs),
