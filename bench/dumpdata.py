@@ -253,13 +253,21 @@ def labelled_dump(
 Span = tuple[list[str], int, int] | None  # a page's lines and its body's first and end line
 
 
-def cropped(page: Page, *, before: int, after: int, cfg: DumpConfig) -> Page:
+def cropped(
+    page: Page,
+    *,
+    before: int,
+    after: int,
+    cfg: DumpConfig,
+    memo: dict[str, Span] | None = None,
+) -> Page:
     """The page with only `before` lines of chrome above its body and `after` below it.
 
     Pages joined in a feed or a wire dump sit closer together than two whole pages: these make
     that case in training (the chrome between articles a few lines, not a page's worth).
+    `memo`: aligned spans by page id, as for `transplanted`.
     """
-    span = _body_span(page, cfg)
+    span = _aligned(page, cfg, memo)
     if span is None:
         return page
     raw, first, end = span
@@ -271,6 +279,15 @@ def cropped(page: Page, *, before: int, after: int, cfg: DumpConfig) -> Page:
         text="\n".join(raw[lo:hi]) + "\n",
         expected=page.expected,
     )
+
+
+def _aligned(page: Page, cfg: DumpConfig, memo: dict[str, Span] | None) -> Span:
+    """`_body_span` of the page, through `memo` (by page id) when one is given."""
+    if memo is None:
+        return _body_span(page, cfg)
+    if page.id not in memo:
+        memo[page.id] = _body_span(page, cfg)
+    return memo[page.id]
 
 
 def _body_span(page: Page, cfg: DumpConfig) -> Span:
@@ -300,14 +317,10 @@ def transplanted(
     labelled by the same alignment. None when a page has no body. `memo` keeps each page's
     aligned span by id, for a caller that moves many pages among the same partners.
     """
-    memo = {} if memo is None else memo
-    for p in (body, head, tail):
-        if p.id not in memo:
-            memo[p.id] = _body_span(p, cfg)
-    spans = [memo[p.id] for p in (body, head, tail)]
-    if any(x is None for x in spans):
+    own, top, end = (_aligned(p, cfg, memo) for p in (body, head, tail))
+    if own is None or top is None or end is None:
         return None
-    (b, b0, b1), (h, h0, _), (t, _, t1) = spans  # type: ignore[misc]
+    (b, b0, b1), (h, h0, _), (t, _, t1) = own, top, end
     return Page(
         id=f"{body.id}<{head.id}|{tail.id}>",
         source=body.source,

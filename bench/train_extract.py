@@ -195,11 +195,13 @@ class Corpus:
         self.wire = wire or []
         rng = random.Random(seed)  # noqa: S311 (reproducible training dumps)
         self.pages = pages
+        self._spans: dict[str, Span] = {}  # each page aligned once, for crops and moved pages
         self.singles = {
             p.id: labelled_dump([p], tail=False, cfg=cfg, augment=rng if k % 2 else None)
             for k, p in enumerate(pages)
         }
         self.pairs: list[tuple[str, str, Labelled]] = []
+        spans = self._spans
         for k, p in enumerate(pages):
             others = [q for q in pages if q.group != p.group]
             for r in range(pairs):
@@ -207,8 +209,12 @@ class Corpus:
                 tail = (k + r) % 2 == 1
                 first, second = p, q
                 if r % 2 == 1:  # a feed: a few lines of chrome between the two articles
-                    first = cropped(p, before=rng.randint(0, 8), after=rng.randint(0, 4), cfg=cfg)
-                    second = cropped(q, before=rng.randint(0, 4), after=rng.randint(0, 8), cfg=cfg)
+                    first = cropped(
+                        p, before=rng.randint(0, 8), after=rng.randint(0, 4), cfg=cfg, memo=spans
+                    )
+                    second = cropped(
+                        q, before=rng.randint(0, 4), after=rng.randint(0, 8), cfg=cfg, memo=spans
+                    )
                 dump = labelled_dump([first, second], tail=tail, cfg=cfg, augment=rng)
                 self.pairs.append((p.id, q.id, dump))
 
@@ -226,12 +232,11 @@ class Corpus:
             key = (p.source, (dump_languages(p.text) or ["?"])[0])
             pools.setdefault(key, []).append(p)
         kin = {p.id: pool for pool in pools.values() for p in pool}
-        spans: dict[str, Span] = {}  # each page aligned once, however often it is a partner
         for k, p in enumerate(self.pages):
             others = [q for q in kin[p.id] if q.group != p.group]
             for _ in range(count if len(others) >= 2 else 0):
                 head, tail = rng.sample(others, 2)
-                page = transplanted(p, head, tail, cfg, memo=spans)
+                page = transplanted(p, head, tail, cfg, memo=self._spans)
                 if page is not None:
                     augment = rng if k % 2 else None
                     dump = labelled_dump([page], tail=False, cfg=cfg, augment=augment)
