@@ -27,9 +27,8 @@ from typing import Any
 
 import pycrfsuite
 
-from bench.dumpdata import SOURCES, Labelled, Page, load_all, wire_dumps
+from bench.dumpdata import Labelled, load_all, wire_dumps
 from bench.train_extract import (
-    FOLDS,
     ROOT,
     SEED,
     TRANSPLANTS,
@@ -39,7 +38,7 @@ from bench.train_extract import (
     FoldCache,
     Held,
     cross_validate,
-    fold_of,
+    held_out_splits,
     print_results,
     scorer,
 )
@@ -174,17 +173,9 @@ def main() -> None:
     wire = wire_dumps(shared / "eval" / WIRE_FILE, count=WIRE_DUMPS, seed=SEED, cfg=cfg)
     corpus = Corpus(pages, cfg, SEED, wire=wire, transplants=TRANSPLANTS)
     cache = FoldCache(Path(a.fold_cache), shared, SEED)
-    folds = fold_of(pages, FOLDS, SEED)
-    if a.scheme == "cv":
-        splits = [(f"fold {k + 1}/{FOLDS}", "grouped_cv", str(k)) for k in range(FOLDS)]
-    else:
-        splits = [(f"without {s}", "leave_one_source_out", s) for s in SOURCES]
+    scheme = "grouped_cv" if a.scheme == "cv" else "leave_one_source_out"
     held: Held = {}
-    for name, scheme, key in splits:
-
-        def out(p: Page, scheme: str = scheme, key: str = key) -> bool:
-            return (str(folds[p.group]) if scheme == "grouped_cv" else p.source) == key
-
+    for name, _, out in held_out_splits(pages, seed=SEED, schemes=(scheme,)):
         started = time.perf_counter()
         ok = {p.id for p in pages if not out(p)}
         crf, _ = cache.model(name, functools.partial(corpus.of, ok))

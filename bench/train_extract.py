@@ -316,6 +316,31 @@ class FoldCache:
 
 
 Held = dict[str, dict[str, list[tuple[Page, DumpModel]]]]  # scheme: {source.mode: [(page, model)]}
+SCHEMES = ("grouped_cv", "leave_one_source_out")
+
+
+def held_out_splits(
+    pages: list[Page], *, seed: int, schemes: tuple[str, ...] = SCHEMES
+) -> list[tuple[str, str, Callable[[Page], bool]]]:
+    """Each split of `schemes`: its name, its scheme, and whether it holds a page out.
+
+    A page is held out by a fold when its site group is in that fold, by a 'without' split
+    when it is of that source.
+    """
+    folds = fold_of(pages, FOLDS, seed)
+    keys = []  # (name, scheme, key): a page is held out when its fold (or source) is the key
+    if "grouped_cv" in schemes:
+        keys += [(f"fold {k + 1}/{FOLDS}", "grouped_cv", str(k)) for k in range(FOLDS)]
+    if "leave_one_source_out" in schemes:
+        keys += [(f"without {s}", "leave_one_source_out", s) for s in SOURCES]
+    splits: list[tuple[str, str, Callable[[Page], bool]]] = []
+    for name, scheme, key in keys:
+
+        def out(p: Page, scheme: str = scheme, key: str = key) -> bool:
+            return (str(folds[p.group]) if scheme == "grouped_cv" else p.source) == key
+
+        splits.append((name, scheme, out))
+    return splits
 
 
 def held_out_models(
@@ -331,17 +356,9 @@ def held_out_models(
 
     With `cache`, models trained from the same data, code and seed before are reused.
     """
-    folds = fold_of(pages, FOLDS, seed)
     held: Held = {"grouped_cv": {}, "leave_one_source_out": {}}
-    # (name, scheme, held-out key): a page is held out when its fold (or source) is the key
-    splits = [(f"fold {k + 1}/{FOLDS}", "grouped_cv", str(k)) for k in range(FOLDS)]
-    if not quick:
-        splits += [(f"without {s}", "leave_one_source_out", s) for s in SOURCES]
-    for name, scheme, key in splits:
-
-        def out(p: Page, scheme: str = scheme, key: str = key) -> bool:
-            return (str(folds[p.group]) if scheme == "grouped_cv" else p.source) == key
-
+    schemes = SCHEMES[:1] if quick else SCHEMES
+    for name, scheme, out in held_out_splits(pages, seed=seed, schemes=schemes):
         started = time.perf_counter()
         ok = {p.id for p in pages if not out(p)}
         if cache is None:
